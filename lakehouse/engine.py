@@ -1,0 +1,231 @@
+"""The shared local engine: one Spark Connect server per ``LAKEHOUSE_HOME``.
+
+Starting a JVM costs 10-17 s on a small laptop; a notebook that connects to a running
+Spark Connect server has a usable ``spark`` in about a second. ``get_spark()`` starts the
+server on first use and every later notebook, test or job reuses it. The server's port,
+token, pid and log live under ``LAKEHOUSE_HOME/engine`` so that a run with another home
+never talks to an engine that writes somewhere else.
+
+The server runs the Python of the environment that started it (``PYSPARK_PYTHON``), so
+Python data sources such as the local ``cloudFiles`` import from the same ``.venv``.
+
+Delta's own Spark Connect plugin (``delta-connect-server``) is not on Maven Central as
+reached from here, so the server carries Delta's SQL extension and catalog only: every
+Delta SQL command and ``format("delta")`` read/write works; the Python ``DeltaTable``
+API needs the classic mode (``LAKEHOUSE_SPARK_MODE=classic``).
+
+Example:
+    >>> from lakehouse.engine import engine_status  # doctest: +SKIP
+    >>> engine_status().running                     # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EngineError
+from .paths import lakehouse_home
+from .versions import DELTA_VERSION, PYSPARK_VERSION
+
+START_TIMEOUT_S = 180
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """What ``LAKEHOUSE_HOME/engine/server.json`` says, checked against the live process."""
+
+    home: Path
+    running: bool
+    pid: int | None = None
+    port: int | None = None
+    token: str | None = None
+    python: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The ``sc://`` address a Spark Connect client uses."""
+        return f"sc://localhost:{self.port}/;token={self.token}"
+
+
+def _engine_dir(home: Path) -> Path:
+    return home / "engine"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def engine_status(home: Path | None = None) -> EngineStatus:
+    """The shared engine's state for ``home`` (default: ``LAKEHOUSE_HOME``)."""
+    home = home or lakehouse_home()
+    state_file = _engine_dir(home) / "server.json"
+    if not state_file.is_file():
+        return EngineStatus(home=home, running=False)
+    try:
+        st = json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        return EngineStatus(home=home, running=False)
+    alive = _pid_alive(st["pid"]) and _port_open(st["port"])
+    return EngineStatus(home=home, running=alive, pid=st["pid"], port=st["port"],
+                        token=st["token"], python=st.get("python"))
+
+
+@contextmanager
+def _start_lock(home: Path):
+    path = _engine_dir(home)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / "start.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStatus:
+    """Start the shared Spark Connect server for ``home`` unless it already runs.
+
+    Returns:
+        The running engine's status (port, token, pid).
+
+    Raises:
+        EngineError: the server did not come up; the message carries its log's tail.
+        SetupError: Java, jars or versions are not ready (see ``lakehouse doctor``).
+    """
+    from .java import find_java
+    from .jars import delta_jars
+    from .spark_conf import local_spark_conf, master
+    from .versions import check_versions
+
+    home = home or lakehouse_home()
+    with _start_lock(home):
+        status = engine_status(home)
+        if status.running:
+            if status.python and status.python != sys.executable:
+                raise EngineError(
+                    f"The shared engine for {home} runs another Python ({status.python}).",
+                    fix="stop it with `lakehouse engine stop` (or `make stop`) and retry.",
+                )
+            return status
+        check_versions()
+        java = find_java()
+        jars = delta_jars()
+        import pyspark
+
+        spark_home = Path(pyspark.__file__).resolve().parent
+        port, token = _free_port(), secrets.token_hex(16)
+        conf = local_spark_conf(home, jars)
+        conf.update({
+            "spark.connect.grpc.binding.port": str(port),
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.authenticate.token": token,
+            "spark.app.name": "lakehouse-engine",
+        })
+        cmd = [str(spark_home / "bin" / "spark-submit"), "--master", master(),
+               "--driver-memory", conf.pop("spark.driver.memory"),
+               "--class", "org.apache.spark.sql.connect.service.SparkConnectServer"]
+        for key, value in conf.items():
+            cmd += ["--conf", f"{key}={value}"]
+        cmd.append("spark-internal")
+        env = dict(os.environ, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=sys.executable,
+                   PYSPARK_DRIVER_PYTHON=sys.executable)
+        env.pop("SPARK_REMOTE", None)
+        env.pop("SPARK_CONNECT_MODE_ENABLED", None)
+        if java.java_home:
+            env["JAVA_HOME"] = java.java_home
+        edir = _engine_dir(home)
+        (home / "warehouse").mkdir(parents=True, exist_ok=True)
+        log = edir / "server.log"
+        if not quiet:
+            print(f"Starting the shared Spark engine for {home} (first time only, ~15 s) ...", flush=True)
+        with open(log, "w") as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=env, cwd=edir, start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise EngineError(
+                    f"The Spark Connect server exited with code {proc.returncode}. Log {log}:\n{_log_tail(log)}",
+                    fix="run `lakehouse doctor`; with LAKEHOUSE_SPARK_MODE=classic the in-process engine is used.",
+                )
+            if _port_open(port):
+                break
+            time.sleep(0.25)
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
+            raise EngineError(f"The Spark Connect server did not listen on port {port} within "
+                              f"{START_TIMEOUT_S} s. Log {log}:\n{_log_tail(log)}")
+        state = {"pid": proc.pid, "port": port, "token": token, "python": sys.executable,
+                 "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time()}
+        state_file = edir / "server.json"
+        state_file.touch(mode=0o600)
+        state_file.write_text(json.dumps(state))
+        return engine_status(home)
+
+
+def stop_engine(home: Path | None = None, *, timeout: float = 30.0) -> bool:
+    """Stop the shared engine for ``home``; True when one was running.
+
+    Example:
+        >>> stop_engine(Path("/nonexistent-home"))
+        False
+    """
+    home = home or lakehouse_home()
+    status = engine_status(home)
+    state_file = _engine_dir(home) / "server.json"
+    if status.pid is None:
+        return False
+    was_running = _pid_alive(status.pid)
+    if was_running:
+        try:
+            os.killpg(status.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while _pid_alive(status.pid) and time.monotonic() < deadline:
+            try:  # reap it when we are its parent
+                os.waitpid(status.pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.2)
+        if _pid_alive(status.pid):
+            os.killpg(status.pid, signal.SIGKILL)
+    state_file.unlink(missing_ok=True)
+    return was_running

@@ -1,0 +1,85 @@
+"""One exception root for the whole package, with a stable error code per subclass.
+
+Tests assert the class and the ``code``, never the message text.
+
+Example:
+    >>> from lakehouse.errors import LakehouseError, JavaNotFoundError
+    >>> issubclass(JavaNotFoundError, LakehouseError), JavaNotFoundError.code
+    (True, 'JAVA_NOT_FOUND')
+"""
+
+from __future__ import annotations
+
+
+class LakehouseError(Exception):
+    """Root of every error the ``lakehouse`` package raises on purpose.
+
+    Each message names the thing that is wrong and the fix.
+    """
+
+    code = "LAKEHOUSE_ERROR"
+
+    def __init__(self, message: str, *, fix: str | None = None):
+        self.fix = fix
+        text = message if not fix else f"{message}\n  Fix: {fix}"
+        super().__init__(text)
+
+
+class SetupError(LakehouseError):
+    """The local environment is not ready (Java, jars, virtualenv)."""
+
+    code = "SETUP_ERROR"
+
+
+class JavaNotFoundError(SetupError):
+    """No usable ``java`` was found."""
+
+    code = "JAVA_NOT_FOUND"
+
+
+class JavaVersionError(SetupError):
+    """Java was found but its version cannot run this Spark."""
+
+    code = "JAVA_VERSION"
+
+
+class JarsMissingError(SetupError):
+    """The Delta jars are not in the local cache and cannot be fetched."""
+
+    code = "JARS_MISSING"
+
+
+class VersionMismatchError(SetupError):
+    """pyspark and delta-spark in this environment are not the pinned pair."""
+
+    code = "VERSION_MISMATCH"
+
+
+class EngineError(LakehouseError):
+    """The shared local Spark engine (Spark Connect server) failed to start or answer."""
+
+    code = "ENGINE_ERROR"
+
+
+class ConfigError(LakehouseError):
+    """A setting (environment variable, argument) has an invalid value."""
+
+    code = "CONFIG_ERROR"
+
+
+class LabError(LakehouseError):
+    """A lab context was asked for something that does not exist."""
+
+    code = "LAB_ERROR"
+
+
+class GradingError(LakehouseError):
+    """A graded check failed while grading runs in strict mode (tests)."""
+
+    code = "CHECK_FAILED"
+
+
+class NotebookSyncError(LakehouseError):
+    """A solution notebook has malformed solution markers, or labs/ is stale."""
+
+    code = "NOTEBOOK_SYNC"

@@ -1,0 +1,135 @@
+"""``get_spark()``: one call gives a ready Spark session with Delta, wherever you run.
+
+Where it runs decides what you get:
+
+1. On Databricks (``DATABRICKS_RUNTIME_VERSION`` set): the existing session, untouched.
+2. With ``SPARK_REMOTE`` set: a Spark Connect session to that endpoint.
+3. Locally, ``LAKEHOUSE_SPARK_MODE=connect`` (default): a Spark Connect session to the shared
+   local engine of this ``LAKEHOUSE_HOME``, started on first use (see :mod:`lakehouse.engine`).
+4. Locally, ``LAKEHOUSE_SPARK_MODE=classic``: an in-process Spark with the same settings.
+
+Example:
+    >>> from lakehouse import get_spark              # doctest: +SKIP
+    >>> spark = get_spark()                          # doctest: +SKIP
+    >>> spark.range(3).count()                       # doctest: +SKIP
+    3
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .errors import ConfigError, EngineError, LakehouseError
+from .paths import lakehouse_home, on_databricks
+
+MODES = ("connect", "classic")
+
+
+def spark_mode() -> str:
+    """The local engine mode: ``LAKEHOUSE_SPARK_MODE`` (``connect`` or ``classic``).
+
+    Raises:
+        ConfigError: any other value.
+    """
+    mode = os.environ.get("LAKEHOUSE_SPARK_MODE", "connect").strip().lower()
+    if mode not in MODES:
+        raise ConfigError(
+            f"LAKEHOUSE_SPARK_MODE={mode!r} is not one of {', '.join(MODES)}.",
+            fix="unset it (shared engine) or set LAKEHOUSE_SPARK_MODE=classic.",
+        )
+    return mode
+
+
+def get_spark(app_name: str = "lakehouse"):
+    """Return a ready ``SparkSession`` with Delta Lake configured.
+
+    Args:
+        app_name: the application name (classic mode only; a shared engine has one name).
+
+    Returns:
+        A ``pyspark.sql.SparkSession`` (a Spark Connect session unless classic mode).
+
+    Raises:
+        ConfigError: a bad ``LAKEHOUSE_SPARK_MODE`` or conflicting settings.
+        SetupError: Java, jars or the pyspark/delta-spark pair are not ready (run ``make doctor``).
+        EngineError: the local engine failed to start; the message has the log tail.
+
+    Example:
+        >>> spark = get_spark()                                       # doctest: +SKIP
+        >>> spark.sql("SELECT 1 AS one").first().one                  # doctest: +SKIP
+        1
+    """
+    if not isinstance(app_name, str) or not app_name:
+        raise ConfigError(f"app_name must be a non-empty str, got {type(app_name).__name__}.")
+    from pyspark.sql import SparkSession
+
+    if on_databricks():
+        return SparkSession.builder.getOrCreate()
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    remote = os.environ.get("SPARK_REMOTE")
+    if remote:
+        session = _connect(remote)
+    elif spark_mode() == "connect":
+        from .engine import start_engine
+
+        session = _connect(start_engine().url)
+    else:
+        session = _classic(app_name)
+    _register_data_sources(session)
+    return session
+
+
+def _connect(url: str):
+    from pyspark.sql import SparkSession
+
+    try:
+        return SparkSession.builder.remote(url).getOrCreate()
+    except Exception as exc:  # grpc / pyspark errors vary; name the endpoint and the fix
+        raise EngineError(
+            f"Could not connect to the Spark Connect endpoint {url.split(';')[0]}: {exc}",
+            fix="run `lakehouse engine restart`, or unset SPARK_REMOTE to use the local engine.",
+        ) from exc
+
+
+def _classic(app_name: str):
+    from pyspark.sql import SparkSession
+
+    from .engine import engine_status
+    from .jars import delta_jars
+    from .java import find_java
+    from .spark_conf import local_spark_conf, master
+    from .versions import check_versions
+
+    home = lakehouse_home()
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    if engine_status(home).running:
+        raise ConfigError(
+            f"The shared engine for {home} is running and holds its metastore; an in-process "
+            "Spark cannot open it at the same time.",
+            fix="stop it with `lakehouse engine stop`, or unset LAKEHOUSE_SPARK_MODE to use it.",
+        )
+    check_versions()
+    find_java()
+    conf = local_spark_conf(home, delta_jars())
+    (home / "engine").mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.master(master()).appName(app_name)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.enableHiveSupport().getOrCreate()
+    except LakehouseError:
+        raise
+    except Exception as exc:
+        raise EngineError(f"The in-process Spark failed to start: {str(exc).splitlines()[0]}",
+                          fix="run `lakehouse doctor` and fix what it lists.") from exc
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def _register_data_sources(spark) -> None:
+    """Register the local stand-ins for Databricks-only sources (none yet: Auto Loader comes
+    with :mod:`lakehouse.autoloader`)."""
+    return None

@@ -1,0 +1,81 @@
+"""The Spark settings every local engine gets, classic or shared (Spark Connect server).
+
+One place decides them, so the shared engine and the in-process fallback behave alike:
+Delta's extension and catalog, the cached Delta jars, a Hive metastore (Derby) and the
+warehouse under ``LAKEHOUSE_HOME``, small shuffles for a laptop, UTC, quiet logs.
+
+Environment knobs: ``LAKEHOUSE_DRIVER_MEMORY`` (default ``3g``), ``LAKEHOUSE_CORES``
+(default: all cores), ``LAKEHOUSE_SPARK_UI=1`` to turn the Spark UI on.
+
+Example:
+    >>> from pathlib import Path
+    >>> from lakehouse.spark_conf import local_spark_conf
+    >>> conf = local_spark_conf(Path("/tmp/h"), jars=[])
+    >>> conf["spark.sql.catalog.spark_catalog"]
+    'org.apache.spark.sql.delta.catalog.DeltaCatalog'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .errors import ConfigError
+
+_LOG4J = Path(__file__).resolve().parent / "conf" / "log4j2.properties"
+
+
+def driver_memory() -> str:
+    """``LAKEHOUSE_DRIVER_MEMORY`` or ``3g``; checked to look like a JVM size."""
+    value = os.environ.get("LAKEHOUSE_DRIVER_MEMORY", "3g").strip()
+    if not value[:-1].isdigit() or value[-1].lower() not in "gm":
+        raise ConfigError(
+            f"LAKEHOUSE_DRIVER_MEMORY={value!r} is not a memory size.",
+            fix="use a number followed by g or m, e.g. LAKEHOUSE_DRIVER_MEMORY=4g.",
+        )
+    return value
+
+
+def master() -> str:
+    """``local[N]`` with ``N`` = ``LAKEHOUSE_CORES`` or every core."""
+    cores = os.environ.get("LAKEHOUSE_CORES", "*")
+    if cores != "*" and not cores.isdigit():
+        raise ConfigError(f"LAKEHOUSE_CORES={cores!r} is not a number.", fix="e.g. LAKEHOUSE_CORES=2.")
+    return f"local[{cores}]"
+
+
+def local_spark_conf(home: Path, jars: list[Path]) -> dict[str, str]:
+    """Settings for a local engine whose files live under ``home``.
+
+    Args:
+        home: the ``LAKEHOUSE_HOME`` the engine writes to (warehouse, metastore, logs).
+        jars: the Delta jars (from :func:`lakehouse.jars.delta_jars`).
+
+    Returns:
+        A new dict of Spark settings.
+    """
+    engine_dir = home / "engine"
+    java_opts = f"-Dderby.system.home={engine_dir} -Dlog4j2.configurationFile=file:{_LOG4J}"
+    return {
+        "spark.jars": ",".join(str(j) for j in jars),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(home / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={engine_dir / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": java_opts,
+        "spark.driver.memory": driver_memory(),
+        "spark.sql.shuffle.partitions": "4",
+        "spark.default.parallelism": "4",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "true" if os.environ.get("LAKEHOUSE_SPARK_UI") == "1" else "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.pyspark.python": sys.executable,
+        "spark.pyspark.driver.python": sys.executable,
+        "spark.databricks.delta.snapshotPartitions": "2",
+        "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+    }
