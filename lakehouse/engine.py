@@ -51,7 +51,7 @@ class EngineStatus:
     pid: int | None = None
     port: int | None = None
     token: str | None = None
-    python: str | None = None
+    python: str | None = None  # sys.prefix of the environment that started it
 
     @property
     def url(self) -> str:
@@ -138,9 +138,9 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
     with _start_lock(home):
         status = engine_status(home)
         if status.running:
-            if status.python and status.python != sys.executable:
+            if status.python and status.python != sys.prefix:
                 raise EngineError(
-                    f"The shared engine for {home} runs another Python ({status.python}).",
+                    f"The shared engine for {home} runs another Python environment ({status.python}).",
                     fix="stop it with `lakehouse engine stop` (or `make stop`) and retry.",
                 )
             return status
@@ -192,7 +192,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             os.killpg(proc.pid, signal.SIGTERM)
             raise EngineError(f"The Spark Connect server did not listen on port {port} within "
                               f"{START_TIMEOUT_S} s. Log {log}:\n{_log_tail(log)}")
-        state = {"pid": proc.pid, "port": port, "token": token, "python": sys.executable,
+        state = {"pid": proc.pid, "port": port, "token": token, "python": sys.prefix,
                  "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time()}
         state_file = edir / "server.json"
         state_file.touch(mode=0o600)

@@ -73,18 +73,26 @@ def get_spark(app_name: str = "lakehouse"):
     elif spark_mode() == "connect":
         from .engine import start_engine
 
-        session = _connect(start_engine().url)
+        session = _connect(start_engine().url, local=True)
     else:
         session = _classic(app_name)
     _register_data_sources(session)
     return session
 
 
-def _connect(url: str):
+def _connect(url: str, *, local: bool = False):
     from pyspark.sql import SparkSession
 
     try:
-        return SparkSession.builder.remote(url).getOrCreate()
+        session = SparkSession.builder.remote(url).getOrCreate()
+        if local:
+            # The default policy retries for ~10 minutes (made for remote clusters); a local
+            # engine that does not answer within ~10 s is down: fail fast with our message.
+            from pyspark.sql.connect.client.retries import DefaultPolicy
+
+            session.client.set_retry_policies([DefaultPolicy(max_retries=6, initial_backoff=100,
+                                                             max_backoff=2000)])
+        return session
     except Exception as exc:  # grpc / pyspark errors vary; name the endpoint and the fix
         raise EngineError(
             f"Could not connect to the Spark Connect endpoint {url.split(';')[0]}: {exc}",
@@ -114,6 +122,8 @@ def _classic(app_name: str):
     check_versions()
     find_java()
     conf = local_spark_conf(home, delta_jars())
+    # pyspark marks a process that made a Connect session (and its children) as Connect-only.
+    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     (home / "engine").mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.master(master()).appName(app_name)
     for key, value in conf.items():
@@ -130,6 +140,8 @@ def _classic(app_name: str):
 
 
 def _register_data_sources(spark) -> None:
-    """Register the local stand-ins for Databricks-only sources (none yet: Auto Loader comes
-    with :mod:`lakehouse.autoloader`)."""
-    return None
+    """Register the local stand-ins for Databricks-only sources: Auto Loader's ``cloudFiles``
+    (:mod:`lakehouse.autoloader`). Cheap and idempotent; never reached on Databricks."""
+    from .autoloader import register_cloud_files
+
+    register_cloud_files(spark)

@@ -1,0 +1,505 @@
+"""Convert parsed Arrow columns to the stream's Spark types, flagging values that do not fit.
+
+Every converter returns ``(converted, bad)``: the column in the target Arrow type (bad values
+set to null) and a boolean mask of the rows whose value did not fit (``None`` when none).
+The rules follow Spark's JSON / CSV parsers, which Auto Loader uses: a JSON string is never
+a number, a CSV field is parsed from text, any primitive fits a string column.
+Columns are converted with ``pyarrow.compute``; only unusual types (maps, decimals that
+fail, mixed timestamp forms) fall back to a per-value Python conversion.
+
+Example:
+    >>> import pyarrow as pa
+    >>> from pyspark.sql.types import LongType
+    >>> values, bad = convert(pa.array(["1", "x", None]), LongType(), parse_strings=True)
+    >>> values.to_pylist(), bad.to_pylist()
+    ([1, None, None], [False, True, False])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyspark.sql.pandas.types import to_arrow_type
+from pyspark.sql.types import (
+    ArrayType, BinaryType, BooleanType, ByteType, DataType, DateType, DecimalType, DoubleType,
+    FloatType, IntegerType, LongType, MapType, NullType, ShortType, StringType, StructField,
+    StructType, TimestampNTZType, TimestampType,
+)
+
+_INT_RANGES = {ByteType: (-(2**7), 2**7 - 1), ShortType: (-(2**15), 2**15 - 1),
+               IntegerType: (-(2**31), 2**31 - 1), LongType: (-(2**63), 2**63 - 1)}
+_INT_RE = r"^\s*[+-]?\d+\s*$"
+_FLOAT_RE = r"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|NaN|Infinity|Inf)\s*$"
+_NULL_STR = pa.scalar(None, pa.string())
+
+
+def arrow_type(spark_type: DataType) -> pa.DataType:
+    """The Arrow type Spark expects for ``spark_type`` from a Python data source (UTC)."""
+    return to_arrow_type(spark_type, timezone="UTC")
+
+
+def _mask(arr: pa.Array, cond: pa.Array | None = None) -> pa.Array:
+    valid = arr.is_valid()
+    return valid if cond is None else pc.fill_null(pc.and_(valid, cond), False)
+
+
+def _none_if_clear(mask: pa.Array | None) -> pa.Array | None:
+    if mask is None or not pc.any(mask).as_py():
+        return None
+    return mask
+
+
+def _all_bad(arr: pa.Array, target: DataType) -> tuple[pa.Array, pa.Array | None]:
+    return pa.nulls(len(arr), arrow_type(target)), _none_if_clear(_mask(arr))
+
+
+def _null_where(arr: pa.Array, mask: pa.Array | None) -> pa.Array:
+    if mask is None:
+        return arr
+    return pc.if_else(mask, pa.scalar(None, arr.type), arr)
+
+
+def _java_double_text(text: pa.Array) -> pa.Array:
+    """Spark writes an integral double as ``1.0``; Arrow writes ``1``."""
+    plain = pc.fill_null(pc.invert(pc.match_substring_regex(text, r"[.eEnN]")), False)
+    return pc.if_else(plain, pc.binary_join_element_wise(text, ".0", ""), text)
+
+
+def convert(arr: pa.Array, target: DataType, *, parse_strings: bool) -> tuple[pa.Array, pa.Array | None]:
+    """Convert ``arr`` to ``target``; values that do not fit become null and are flagged.
+
+    Args:
+        arr: a parsed column (any Arrow type).
+        target: the Spark type of the stream's column.
+        parse_strings: True for CSV (text is parsed into numbers, booleans, dates), False for
+            JSON and Parquet (a string value in a numeric column does not fit).
+
+    Returns:
+        ``(values, bad)``: values in ``arrow_type(target)``; ``bad`` a boolean mask or None.
+
+    Example:
+        >>> from pyspark.sql.types import StringType
+        >>> convert(pa.array([1.0, 2.5]), StringType(), parse_strings=False)[0].to_pylist()
+        ['1.0', '2.5']
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    if pa.types.is_null(t):
+        return pa.nulls(len(arr), arrow_type(target)), None
+    try:
+        return _convert_vectorised(arr, t, target, parse_strings)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError):
+        return convert_values(arr.to_pylist(), target, parse_strings=parse_strings)
+
+
+def _convert_vectorised(arr, t, target, parse_strings):
+    if isinstance(target, StringType):
+        if pa.types.is_string(t):
+            return arr, None
+        if pa.types.is_large_string(t) or pa.types.is_integer(t) or pa.types.is_boolean(t):
+            return pc.cast(arr, pa.string()), None
+        if pa.types.is_floating(t):
+            return _java_double_text(pc.cast(arr, pa.string())), None
+        return convert_values(arr.to_pylist(), target, parse_strings=parse_strings)
+    if type(target) in _INT_RANGES:
+        lo, hi = _INT_RANGES[type(target)]
+        if pa.types.is_integer(t):
+            bad = _none_if_clear(_mask(arr, pc.or_(pc.less(arr, lo), pc.greater(arr, hi))))
+            return pc.cast(_null_where(arr, bad), arrow_type(target), safe=False), bad
+        if pa.types.is_string(t) and parse_strings:
+            ok = pc.match_substring_regex(arr, _INT_RE)
+            bad = _none_if_clear(_mask(arr, pc.invert(ok)))
+            ints = pc.cast(pc.utf8_trim_whitespace(_null_where(arr, bad)), pa.int64())
+            out_of_range = _none_if_clear(_mask(ints, pc.or_(pc.less(ints, lo), pc.greater(ints, hi))))
+            if out_of_range is not None:
+                bad = out_of_range if bad is None else pc.or_(bad, out_of_range)
+            return pc.cast(_null_where(ints, out_of_range), arrow_type(target), safe=False), bad
+        return _all_bad(arr, target)
+    if isinstance(target, (DoubleType, FloatType)):
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return pc.cast(arr, arrow_type(target), safe=False), None
+        if pa.types.is_string(t) and parse_strings:
+            ok = pc.match_substring_regex(arr, _FLOAT_RE)
+            bad = _none_if_clear(_mask(arr, pc.invert(ok)))
+            text = pc.replace_substring_regex(pc.utf8_trim_whitespace(_null_where(arr, bad)),
+                                              "Infinity$|Inf$", "inf")
+            return pc.cast(text, arrow_type(target)), bad
+        return _all_bad(arr, target)
+    if isinstance(target, BooleanType):
+        if pa.types.is_boolean(t):
+            return arr, None
+        if pa.types.is_string(t) and parse_strings:
+            low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+            ok = pc.is_in(low, value_set=pa.array(["true", "false"]))
+            bad = _none_if_clear(_mask(arr, pc.invert(ok)))
+            return _null_where(pc.equal(low, "true"), bad), bad
+        return _all_bad(arr, target)
+    if isinstance(target, DecimalType):
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) or (
+                pa.types.is_string(t) and parse_strings):
+            return pc.cast(arr, arrow_type(target)), None  # raises on a bad value -> per value
+        return _all_bad(arr, target)
+    if isinstance(target, DateType):
+        if pa.types.is_string(t):
+            parsed = pc.strptime(pc.utf8_trim_whitespace(arr), format="%Y-%m-%d", unit="s", error_is_null=True)
+            bad = _none_if_clear(_mask(arr, parsed.is_null()))
+            return pc.cast(parsed, pa.date32()), bad
+        if pa.types.is_timestamp(t) or pa.types.is_date(t):
+            return pc.cast(arr, pa.date32()), None
+        return _all_bad(arr, target)
+    if isinstance(target, (TimestampType, TimestampNTZType)):
+        want = arrow_type(target)
+        if pa.types.is_string(t):
+            try:
+                return pc.cast(arr, want), None
+            except pa.ArrowInvalid:
+                other = pa.timestamp("us") if want.tz else pa.timestamp("us", "UTC")
+                return pc.cast(pc.cast(arr, other), want), None  # raises again -> per value
+        if pa.types.is_timestamp(t) or pa.types.is_date(t):
+            return pc.cast(arr, want), None
+        return _all_bad(arr, target)
+    if isinstance(target, BinaryType):
+        if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            return pc.cast(arr, pa.binary()), None
+        return _all_bad(arr, target)
+    if isinstance(target, StructType):
+        if not pa.types.is_struct(t):
+            return _all_bad(arr, target)
+        return _convert_struct(arr, target, parse_strings)
+    if isinstance(target, ArrayType):
+        if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+            return _all_bad(arr, target)
+        return _convert_list(arr, target, parse_strings)
+    return convert_values(arr.to_pylist(), target, parse_strings=parse_strings)
+
+
+def _convert_struct(arr: pa.StructArray, target: StructType, parse_strings: bool):
+    names = [arr.type.field(i).name for i in range(arr.type.num_fields)]
+    children, bad = [], None
+    for field in target.fields:
+        if field.name in names:
+            child = arr.field(field.name)
+            if arr.offset or len(child) != len(arr):
+                child = pc.struct_field(arr, field.name)
+            values, child_bad = convert(child, field.dataType, parse_strings=parse_strings)
+        else:
+            values, child_bad = pa.nulls(len(arr), arrow_type(field.dataType)), None
+        children.append(values)
+        if child_bad is not None:
+            bad = child_bad if bad is None else pc.or_(bad, child_bad)
+    wanted = {f.name for f in target.fields}
+    for name in names:
+        if name not in wanted:  # a nested field the schema does not have (or other casing)
+            extra = _none_if_clear(_mask(pc.struct_field(arr, name)))
+            if extra is not None:
+                bad = extra if bad is None else pc.or_(bad, extra)
+    if bad is not None:
+        bad = pc.fill_null(pc.and_(bad, arr.is_valid()), False)
+    out_type = arrow_type(target)
+    out = pa.StructArray.from_arrays(children, fields=list(out_type), mask=arr.is_null())
+    return out, _none_if_clear(bad)
+
+
+def _convert_list(arr: pa.ListArray, target: ArrayType, parse_strings: bool):
+    if arr.offset:
+        arr = pa.concat_arrays([arr])  # drop the slice offset so offsets start at 0
+    offsets = arr.offsets
+    start, stop = offsets[0].as_py(), offsets[-1].as_py()
+    values = arr.values.slice(start, stop - start)
+    conv, bad_values = convert(values, target.elementType, parse_strings=parse_strings)
+    rel = pc.subtract(offsets, start)
+    out = pa.ListArray.from_arrays(rel, conv, type=arrow_type(target), mask=arr.is_null())
+    if bad_values is None:
+        return out, None
+    bad_idx = np.flatnonzero(bad_values.to_numpy(zero_copy_only=False))
+    rows = np.searchsorted(rel.to_numpy(zero_copy_only=False), bad_idx, side="right") - 1
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[rows] = True
+    return out, pa.array(mask)
+
+
+def convert_values(values: list, target: DataType, *, parse_strings: bool) -> tuple[pa.Array, pa.Array | None]:
+    """Per-value conversion of Python values (from ``json.loads`` or ``to_pylist``).
+
+    Example:
+        >>> convert_values([1, "a", None], LongType(), parse_strings=False)[1].to_pylist()
+        [False, True, False]
+    """
+    out, bad, any_bad = [], [], False
+    for value in values:
+        ok, converted = convert_value(value, target, parse_strings)
+        out.append(converted if ok else None)
+        bad.append(not ok)
+        any_bad = any_bad or not ok
+    return pa.array(out, type=arrow_type(target)), (pa.array(bad) if any_bad else None)
+
+
+def _double_text(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    text = repr(value)
+    return text if any(c in text for c in ".eEn") else text + ".0"
+
+
+def convert_value(value: Any, target: DataType, parse_strings: bool) -> tuple[bool, Any]:
+    """Convert one Python value to ``target``: ``(fits, converted)``, Spark parser rules."""
+    if value is None or isinstance(target, NullType):
+        return True, None
+    if isinstance(target, StringType):
+        if isinstance(value, str):
+            return True, value
+        if isinstance(value, bool):
+            return True, "true" if value else "false"
+        if isinstance(value, float):
+            return True, _double_text(value)
+        if isinstance(value, (int, decimal.Decimal)):
+            return True, str(value)
+        return True, to_json_text(value)
+    if type(target) in _INT_RANGES:
+        lo, hi = _INT_RANGES[type(target)]
+        if isinstance(value, str) and parse_strings:
+            try:
+                value = int(value.strip())
+            except ValueError:
+                return False, None
+        if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi:
+            return True, value
+        return False, None
+    if isinstance(target, (DoubleType, FloatType)):
+        if isinstance(value, str) and parse_strings:
+            try:
+                return True, float(value.strip().replace("Infinity", "inf"))
+            except ValueError:
+                return False, None
+        if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
+            return True, float(value)
+        return False, None
+    if isinstance(target, BooleanType):
+        if isinstance(value, bool):
+            return True, value
+        if isinstance(value, str) and parse_strings and value.strip().lower() in ("true", "false"):
+            return True, value.strip().lower() == "true"
+        return False, None
+    if isinstance(target, DecimalType):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, decimal.Decimal)):
+            return False, None
+        if isinstance(value, str) and not parse_strings:
+            return False, None
+        try:
+            number = decimal.Decimal(str(value).strip()).quantize(decimal.Decimal(1).scaleb(-target.scale))
+        except (decimal.InvalidOperation, ValueError):
+            return False, None
+        if len(number.as_tuple().digits) > target.precision:
+            return False, None
+        return True, number
+    if isinstance(target, DateType):
+        if isinstance(value, str):
+            try:
+                return True, dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return False, None
+        if isinstance(value, dt.datetime):
+            return True, value.date()
+        if isinstance(value, dt.date):
+            return True, value
+        return False, None
+    if isinstance(target, (TimestampType, TimestampNTZType)):
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                return False, None
+        if isinstance(value, dt.datetime):
+            if isinstance(target, TimestampType):
+                value = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+            else:
+                value = value.replace(tzinfo=None)
+            return True, value
+        return False, None
+    if isinstance(target, BinaryType):
+        return (True, value) if isinstance(value, (bytes, bytearray)) else (False, None)
+    if isinstance(target, StructType):
+        if not isinstance(value, dict):
+            return False, None
+        fits, out = True, {}
+        for field in target.fields:
+            ok, out[field.name] = convert_value(value.get(field.name), field.dataType, parse_strings)
+            fits = fits and ok
+        wanted = {f.name for f in target.fields}
+        if any(k not in wanted and v is not None for k, v in value.items()):
+            fits = False
+        return fits, out
+    if isinstance(target, ArrayType):
+        if not isinstance(value, list):
+            return False, None
+        fits, out = True, []
+        for item in value:
+            ok, converted = convert_value(item, target.elementType, parse_strings)
+            out.append(converted if ok else None)
+            fits = fits and ok
+        return fits, out
+    if isinstance(target, MapType):
+        if not isinstance(value, dict):
+            return False, None
+        fits, out = True, []
+        for key, item in value.items():
+            ok_k, k = convert_value(key, target.keyType, True)
+            ok_v, v = convert_value(item, target.valueType, parse_strings)
+            if ok_k:
+                out.append((k, v if ok_v else None))
+            fits = fits and ok_k and ok_v
+        return fits, out
+    return False, None
+
+
+def to_json_text(value: Any) -> str:
+    """Compact JSON for one value, as Spark writes it (``{"a":1}``, dates as ISO text)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, list):
+        return value
+    return str(value)
+
+
+def spark_type_of_arrow(at: pa.DataType, *, infer_types: bool, timestamps: bool = False) -> DataType:
+    """The Spark type schema inference gives a parsed Arrow column.
+
+    Args:
+        at: the Arrow type pyarrow inferred.
+        infer_types: ``cloudFiles.inferColumnTypes``; False keeps every leaf a string
+            (structs and arrays keep their shape), as Databricks documents for JSON and CSV.
+        timestamps: keep Arrow timestamps / dates as Spark timestamps / dates (CSV, Parquet);
+            False turns them into strings (Spark's JSON inference does not infer timestamps).
+
+    Example:
+        >>> spark_type_of_arrow(pa.int64(), infer_types=True).simpleString()
+        'bigint'
+    """
+    if pa.types.is_struct(at):
+        return StructType([StructField(at.field(i).name, spark_type_of_arrow(
+            at.field(i).type, infer_types=infer_types, timestamps=timestamps))
+            for i in range(at.num_fields)])
+    if pa.types.is_list(at) or pa.types.is_large_list(at):
+        return ArrayType(spark_type_of_arrow(at.value_type, infer_types=infer_types, timestamps=timestamps))
+    if not infer_types:
+        return StringType()
+    if pa.types.is_boolean(at):
+        return BooleanType()
+    if pa.types.is_integer(at):
+        return LongType()
+    if pa.types.is_floating(at):
+        return DoubleType()
+    if pa.types.is_decimal(at):
+        return DecimalType(at.precision, at.scale)
+    if timestamps and pa.types.is_timestamp(at):
+        return TimestampType()
+    if timestamps and pa.types.is_date(at):
+        return DateType()
+    if pa.types.is_binary(at) or pa.types.is_large_binary(at):
+        return BinaryType()
+    return StringType()
+
+
+def spark_type_of_value(value: Any, *, infer_types: bool) -> DataType:
+    """The Spark type schema inference gives one ``json.loads`` value (None -> NullType)."""
+    if value is None:
+        return NullType()
+    if isinstance(value, dict):
+        return StructType([StructField(k, spark_type_of_value(v, infer_types=infer_types))
+                           for k, v in value.items()])
+    if isinstance(value, list):
+        element: DataType = NullType()
+        for item in value:
+            element = merge_types(element, spark_type_of_value(item, infer_types=infer_types))
+        return ArrayType(element)
+    if not infer_types:
+        return StringType()
+    if isinstance(value, bool):
+        return BooleanType()
+    if isinstance(value, int):
+        return LongType()
+    if isinstance(value, float):
+        return DoubleType()
+    return StringType()
+
+
+_NUMERIC_ORDER = [ByteType, ShortType, IntegerType, LongType, DecimalType, FloatType, DoubleType]
+
+
+def merge_types(a: DataType, b: DataType) -> DataType:
+    """Merge two inferred types the way schema inference widens them (conflicts -> string).
+
+    Example:
+        >>> merge_types(LongType(), DoubleType()).simpleString()
+        'double'
+    """
+    if isinstance(a, NullType):
+        return b
+    if isinstance(b, NullType) or a == b:
+        return a
+    if isinstance(a, StructType) and isinstance(b, StructType):
+        return merge_struct(a, b)
+    if isinstance(a, ArrayType) and isinstance(b, ArrayType):
+        return ArrayType(merge_types(a.elementType, b.elementType))
+    ta, tb = type(a), type(b)
+    if ta in _NUMERIC_ORDER and tb in _NUMERIC_ORDER and DecimalType not in (ta, tb):
+        return a if _NUMERIC_ORDER.index(ta) >= _NUMERIC_ORDER.index(tb) else b
+    if {ta, tb} == {DateType, TimestampType}:
+        return TimestampType()
+    return StringType()
+
+
+def merge_struct(a: StructType, b: StructType, *, keep_existing: bool = False) -> StructType:
+    """Merge ``b`` into ``a`` matching names case-insensitively; new fields go to the end.
+
+    Args:
+        a: the first (or stored) struct; its names' casing wins.
+        b: the struct to merge in.
+        keep_existing: True for schema evolution (existing types never change, only new
+            fields are added, as Databricks' ``addNewColumns`` documents).
+    """
+    fields = list(a.fields)
+    index = {f.name.lower(): i for i, f in enumerate(fields)}
+    for field in b.fields:
+        i = index.get(field.name.lower())
+        if i is None:
+            index[field.name.lower()] = len(fields)
+            fields.append(StructField(field.name, field.dataType, True))
+            continue
+        old = fields[i]
+        if keep_existing:
+            if isinstance(old.dataType, StructType) and isinstance(field.dataType, StructType):
+                fields[i] = StructField(old.name, merge_struct(old.dataType, field.dataType,
+                                                               keep_existing=True), True)
+            continue
+        fields[i] = StructField(old.name, merge_types(old.dataType, field.dataType), True)
+    return StructType(fields)
+
+
+def finalize_type(t: DataType) -> DataType:
+    """Replace NullType (a column only ever null) with string, recursively."""
+    if isinstance(t, NullType):
+        return StringType()
+    if isinstance(t, StructType):
+        return StructType([StructField(f.name, finalize_type(f.dataType), True) for f in t.fields])
+    if isinstance(t, ArrayType):
+        return ArrayType(finalize_type(t.elementType))
+    return t

@@ -1,0 +1,156 @@
+"""Schema inference on first start, and the stream's output columns.
+
+Databricks: Auto Loader samples the first 50 GB or 1000 files it discovers; JSON and CSV
+columns are strings unless ``cloudFiles.inferColumnTypes`` is true; Parquet types are merged
+across files; a ``_rescued_data`` column is added; hints then override or add columns
+(https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema).
+Column names are matched case-insensitively while merging (the first spelling wins).
+
+Example:
+    >>> import pyarrow as pa
+    >>> infer_column_type(pa.array(["1", "2"]), "csv", infer_types=True).simpleString()
+    'int'
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from pyspark.sql.pandas.types import from_arrow_type
+from pyspark.sql.types import (
+    BinaryType, BooleanType, DataType, DateType, DoubleType, IntegerType, LongType, NullType,
+    StringType, StructField, StructType, TimestampType,
+)
+
+from .conversion import convert, finalize_type, merge_struct, merge_types, spark_type_of_arrow, spark_type_of_value
+from .errors import SchemaInferenceError
+from .file_log import FileEntry, list_files
+from .formats import parse_file
+from .options import AutoLoaderOptions
+from .schema_hints import apply_hints
+from .schema_store import SchemaStore
+
+SAMPLE_FILES = 1000
+SAMPLE_BYTES = 50 * 1024**3
+METADATA_COLUMN = "_metadata"
+# https://docs.databricks.com/aws/ingestion/file-metadata-column
+METADATA_TYPE = StructType([
+    StructField("file_path", StringType(), False), StructField("file_name", StringType(), False),
+    StructField("file_size", LongType(), False), StructField("file_block_start", LongType(), False),
+    StructField("file_block_length", LongType(), False),
+    StructField("file_modification_time", TimestampType(), False),
+])
+TEXT_SCHEMA = StructType([StructField("value", StringType(), True)])
+BINARY_FILE_SCHEMA = StructType([
+    StructField("path", StringType(), True), StructField("modificationTime", TimestampType(), True),
+    StructField("length", LongType(), True), StructField("content", BinaryType(), True),
+])
+_CSV_CANDIDATES = (IntegerType(), LongType(), DoubleType(), BooleanType(), DateType(), TimestampType())
+
+
+def _csv_type(col: pa.Array) -> DataType:
+    if col.null_count == len(col):
+        return NullType()
+    for candidate in _CSV_CANDIDATES:
+        try:
+            _, bad = convert(col, candidate, parse_strings=True)
+        except (pa.ArrowException, ValueError, OverflowError):
+            continue
+        if bad is None:
+            return candidate
+    return StringType()
+
+
+def infer_column_type(col, fmt: str, *, infer_types: bool) -> DataType:
+    """The Spark type inferred for one parsed column of a file.
+
+    Args:
+        col: an Arrow array, or a list of Python values (JSON read line by line).
+        fmt: the file format (json, csv, parquet, text, binaryfile).
+        infer_types: ``cloudFiles.inferColumnTypes``.
+
+    Returns:
+        A Spark type; NullType when every value is null.
+    """
+    if isinstance(col, list):
+        out: DataType = NullType()
+        for value in col:
+            out = merge_types(out, spark_type_of_value(value, infer_types=infer_types))
+        return out
+    if pa.types.is_null(col.type):
+        return NullType()
+    if fmt == "csv":
+        return _csv_type(col) if infer_types else StringType()
+    if fmt == "parquet":
+        try:
+            return from_arrow_type(col.type, prefer_timestamp_ntz=False)
+        except Exception:  # an Arrow type Spark has no match for
+            return StringType()
+    return spark_type_of_arrow(col.type, infer_types=infer_types, timestamps=False)
+
+
+def infer_schema(files: list[FileEntry], opts: AutoLoaderOptions) -> StructType:
+    """Infer the data schema from a sample of ``files`` (oldest first).
+
+    Raises:
+        SchemaInferenceError: there is no file to sample.
+    """
+    sample, total = [], 0
+    for entry in files:
+        if len(sample) >= SAMPLE_FILES or total >= SAMPLE_BYTES:
+            break
+        sample.append(entry)
+        total += entry.size
+    if not sample:
+        raise SchemaInferenceError(
+            f"Unable to infer the schema for {opts.format}: no data files in {opts.path}.",
+            fix="land at least one file before starting the stream, or give a schema with .schema(...).")
+    merged = StructType([])
+    hints: dict = {}
+    for entry in sample:
+        raw = parse_file(entry.path, entry.size, entry.mtime_ms, opts, hints)
+        fields = [StructField(name, infer_column_type(col, opts.format, infer_types=opts.infer_column_types))
+                  for name, col in raw.columns.items()]
+        merged = merge_struct(merged, StructType(fields))
+    return StructType([StructField(f.name, finalize_type(f.dataType), True) for f in merged.fields])
+
+
+def resolve_data_schema(opts: AutoLoaderOptions) -> StructType:
+    """The stream's data columns: fixed (text, binaryFile), or the newest stored schema, or a
+    freshly inferred one stored as ``_schemas/0``; schema hints applied on top.
+
+    Raises:
+        SchemaInferenceError: nothing stored and nothing to infer from, or bad hints.
+    """
+    if opts.format == "text":
+        return TEXT_SCHEMA
+    if opts.format == "binaryfile":
+        return BINARY_FILE_SCHEMA
+    store = SchemaStore(opts.schema_location)
+    latest = store.latest()
+    if latest is None:
+        inferred = apply_hints(infer_schema(list_files(opts.path, opts.path_glob), opts), opts.schema_hints)
+        try:
+            store.write(inferred, version=0)
+        except FileExistsError:  # another start inferred it at the same time
+            pass
+        latest = store.latest()
+    return apply_hints(latest[1], opts.schema_hints)
+
+
+def output_schema(data: StructType, opts: AutoLoaderOptions) -> StructType:
+    """The columns a stream returns: data columns, the rescued data column, ``_metadata``.
+
+    Example:
+        >>> from lakehouse.autoloader.options import parse_options
+        >>> o = parse_options({"cloudFiles.format": "text", "path": "/in"}, user_schema=False)
+        >>> output_schema(TEXT_SCHEMA, o).fieldNames()
+        ['value', '_metadata']
+    """
+    fields = list(data.fields)
+    names = {f.name for f in fields}
+    if opts.rescued_column and opts.rescued_column not in names:
+        fields.append(StructField(opts.rescued_column, StringType(), True))
+    if METADATA_COLUMN not in names:
+        fields.append(StructField(METADATA_COLUMN, METADATA_TYPE, False))
+    return StructType(fields)
+

@@ -1,0 +1,172 @@
+"""The lab context: each lab's own schema, folders and reset, so labs run in any order.
+
+``lab("02_auto_loader_bronze")`` gives a :class:`LabContext` with
+
+* ``catalog`` / ``schema`` — Unity-Catalog-style names. Locally the catalog is Spark's
+  session catalog (``spark_catalog``) and the schema ``lab02``; on Databricks the catalog is
+  ``$LAKEHOUSE_CATALOG`` (default ``main``) and the schema the same ``lab02``.
+* folders under ``LAKEHOUSE_HOME/labs/<lab>/`` (locally) or the schema's volume
+  ``/Volumes/<catalog>/<schema>/files`` (Databricks): ``landing``, ``checkpoints``,
+  ``schemas``, ``output``.
+* ``reset()`` — stops the lab's streams, drops its schema, empties its folders.
+
+Example:
+    >>> from lakehouse.course import lab          # doctest: +SKIP
+    >>> ctx = lab("00_welcome_and_setup")        # doctest: +SKIP
+    lab 00_welcome_and_setup | schema spark_catalog.lab00 | files .lakehouse/labs/00_welcome_and_setup
+    >>> ctx.table("people")                      # doctest: +SKIP
+    'spark_catalog.lab00.people'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LabError
+from ..grading import Grader
+from ..paths import lakehouse_home, on_databricks
+from .catalog import resolve_lab
+
+FOLDERS = ("landing", "checkpoints", "schemas", "output")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class LabContext:
+    """Names, folders and housekeeping of one lab (build it with :func:`lab`)."""
+
+    lab_id: str
+    catalog: str
+    schema: str
+    root: Path
+    spark: object
+    grader: Grader
+
+    @property
+    def number(self) -> str:
+        return self.lab_id[:2]
+
+    @property
+    def full_schema(self) -> str:
+        """``catalog.schema``."""
+        return f"{self.catalog}.{self.schema}"
+
+    def table(self, name: str) -> str:
+        """Three-level name of a table of this lab: ``catalog.schema.name``.
+
+        Raises:
+            LabError: ``name`` is not a plain identifier.
+        """
+        _check_ident("table name", name)
+        return f"{self.catalog}.{self.schema}.{name}"
+
+    def path(self, folder: str, *parts: str) -> str:
+        """A path inside one of the lab's folders (``landing``, ``checkpoints``, ``schemas``, ``output``).
+
+        Raises:
+            LabError: unknown folder.
+        """
+        if folder not in FOLDERS:
+            raise LabError(f"{folder!r} is not a lab folder.", fix=f"use one of {', '.join(FOLDERS)}.")
+        return str(self.root.joinpath(folder, *parts))
+
+    @property
+    def landing(self) -> str:
+        return self.path("landing")
+
+    def checkpoint(self, name: str) -> str:
+        """Checkpoint folder for the stream ``name``."""
+        _check_ident("stream name", name)
+        return self.path("checkpoints", name)
+
+    def schema_location(self, name: str) -> str:
+        """Auto Loader ``cloudFiles.schemaLocation`` folder for the source ``name``."""
+        _check_ident("source name", name)
+        return self.path("schemas", name)
+
+    def query_name(self, name: str) -> str:
+        """A streaming query name tagged with this lab (``reset()`` stops these)."""
+        _check_ident("query name", name)
+        return f"lab{self.number}_{name}"
+
+    def stop_streams(self) -> int:
+        """Stop this session's streaming queries of this lab; returns how many were stopped."""
+        prefix = f"lab{self.number}_"
+        stopped = 0
+        for q in self.spark.streams.active:
+            if (q.name or "").startswith(prefix):
+                q.stop()
+                stopped += 1
+        return stopped
+
+    def setup(self) -> "LabContext":
+        """Create the schema and folders (idempotent)."""
+        self.spark.sql(f"CREATE SCHEMA IF NOT EXISTS {self.full_schema}")
+        if on_databricks():
+            self.spark.sql(f"CREATE VOLUME IF NOT EXISTS {self.full_schema}.files")
+        for folder in FOLDERS:
+            Path(self.path(folder)).mkdir(parents=True, exist_ok=True)
+        return self
+
+    def reset(self) -> "LabContext":
+        """Stop the lab's streams, drop its schema with its tables, empty its folders, set up again."""
+        self.stop_streams()
+        self.spark.sql(f"DROP SCHEMA IF EXISTS {self.full_schema} CASCADE")
+        for folder in FOLDERS:
+            shutil.rmtree(self.path(folder), ignore_errors=True)
+        return self.setup()
+
+    def summary(self) -> str:
+        """The one-line summary printed when the context is made."""
+        return f"lab {self.lab_id} | schema {self.full_schema} | files {self.root}"
+
+
+def _check_ident(what: str, value: str) -> None:
+    if not isinstance(value, str) or not _IDENT.match(value):
+        raise LabError(f"{what} {value!r} is not a plain identifier.",
+                       fix="use letters, digits and underscores, starting with a letter.")
+
+
+def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> LabContext:
+    """Set up and return the context of one lab.
+
+    Args:
+        name: ``"NN_topic"`` (or ``"NN"``), a lab of the course map.
+        reset: start from a clean slate (drop the lab's schema and folders first).
+        spark: a session to use; default :func:`lakehouse.get_spark`.
+        quiet: do not print the one-line summary.
+
+    Returns:
+        The :class:`LabContext`, with its schema and folders created.
+
+    Raises:
+        LabError: unknown lab.
+
+    Example:
+        >>> ctx = lab("01", reset=True)              # doctest: +SKIP
+    """
+    lab_id = resolve_lab(name)
+    if not isinstance(reset, bool):
+        raise LabError(f"reset must be True or False, got {reset!r}.")
+    if spark is None:
+        from ..session import get_spark
+
+        spark = get_spark()
+    number = lab_id[:2]
+    schema = f"lab{number}"
+    if on_databricks():
+        catalog = os.environ.get("LAKEHOUSE_CATALOG", "main")
+        root = Path(f"/Volumes/{catalog}/{schema}/files")
+    else:
+        catalog = "spark_catalog"
+        root = lakehouse_home() / "labs" / lab_id
+    ctx = LabContext(lab_id=lab_id, catalog=catalog, schema=schema, root=root, spark=spark,
+                     grader=Grader(lab_id))
+    ctx.reset() if reset else ctx.setup()
+    if not quiet:
+        print(ctx.summary())
+    return ctx

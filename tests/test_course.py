@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+from lakehouse.course import LABS, lab, resolve_lab
+from lakehouse.errors import LabError
+
+
+@pytest.mark.parametrize("name", ["04", "4", "04_silver_transforms"])
+def test_resolve_lab(name):
+    assert resolve_lab(name) == "04_silver_transforms"
+
+
+@pytest.mark.parametrize("name", ["13", "04_wrong_topic", "", 4])
+def test_unknown_lab_lists_the_labs(name):
+    with pytest.raises(LabError) as info:
+        resolve_lab(name)
+    assert info.value.code == "LAB_ERROR"
+
+
+def test_course_map_numbers():
+    assert list(LABS) == [f"{i:02d}" for i in range(13)]
+
+
+def test_lab_context_names_folders_and_reset(spark, test_home, capsys):
+    ctx = lab("05", spark=spark)
+    assert "lab 05_structured_streaming | schema spark_catalog.lab05" in capsys.readouterr().out
+    assert ctx.table("events") == "spark_catalog.lab05.events"
+    assert Path(ctx.landing) == test_home / "labs" / "05_structured_streaming" / "landing"
+    assert Path(ctx.checkpoint("s1")).parent.name == "checkpoints"
+    assert ctx.query_name("s1") == "lab05_s1"
+    for folder in ("landing", "checkpoints", "schemas", "output"):
+        assert Path(ctx.path(folder)).is_dir()
+    spark.range(3).write.format("delta").mode("overwrite").saveAsTable(ctx.table("events"))
+    Path(ctx.landing, "f.json").write_text("{}")
+    other = lab("04", spark=spark, quiet=True)
+    spark.range(2).write.format("delta").mode("overwrite").saveAsTable(other.table("events"))
+
+    ctx.reset()
+    assert not spark.catalog.tableExists(ctx.table("events"))
+    assert list(Path(ctx.landing).iterdir()) == []
+    assert spark.table(other.table("events")).count() == 2  # another lab is untouched
+    other.reset()
+
+
+def test_reset_stops_the_labs_streams(spark):
+    ctx = lab("05", spark=spark, quiet=True)
+    q = (spark.readStream.format("rate").load().writeStream.format("noop")
+         .queryName(ctx.query_name("rate")).start())
+    try:
+        assert q.isActive
+        assert ctx.stop_streams() == 1
+        assert not q.isActive
+    finally:
+        q.stop()
+
+
+@pytest.mark.parametrize("bad", ["", "a b", "1x", "x;drop"])
+def test_bad_names_are_refused(spark, bad):
+    ctx = lab("05", spark=spark, quiet=True)
+    with pytest.raises(LabError):
+        ctx.table(bad)
+    with pytest.raises(LabError):
+        ctx.checkpoint(bad)
+
+
+def test_bad_folder_and_reset_flag(spark):
+    ctx = lab("05", spark=spark, quiet=True)
+    with pytest.raises(LabError):
+        ctx.path("tmp")
+    with pytest.raises(LabError):
+        lab("05", reset="yes", spark=spark)
