@@ -40,9 +40,9 @@ def test_python_workers_use_this_interpreter(spark):
     def exe(_):
         import sys as worker_sys
 
-        return worker_sys.executable
+        return worker_sys.prefix
 
-    assert spark.range(1).select(exe("id")).first()[0] == sys.executable
+    assert spark.range(1).select(exe("id")).first()[0] == sys.prefix
 
 
 def test_spark_remote_is_honoured(test_home):
