@@ -26,7 +26,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) labs/00_welcome_and_setup.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+	    labs/00_welcome_and_setup.ipynb
 
 doctor: setup
 	$(BIN)/lakehouse doctor

@@ -36,13 +36,20 @@ def installed_version(dist: str) -> str | None:
         return None
 
 
-def check_versions() -> None:
+def check_versions(found: dict[str, str | None] | None = None) -> None:
     """Raise when the environment's pyspark / delta-spark are not the pinned pair.
+
+    Args:
+        found: versions to check (default: the installed ones), e.g. ``{"pyspark": "3.5.1", ...}``.
 
     Raises:
         VersionMismatchError: names each package found and the version expected.
+
+    Example:
+        >>> check_versions({"pyspark": PYSPARK_VERSION, "delta-spark": DELTA_VERSION})
     """
-    found = {"pyspark": installed_version("pyspark"), "delta-spark": installed_version("delta-spark")}
+    if found is None:
+        found = {"pyspark": installed_version("pyspark"), "delta-spark": installed_version("delta-spark")}
     wanted = {"pyspark": PYSPARK_VERSION, "delta-spark": DELTA_VERSION}
     wrong = [f"{n} {found[n] or 'not installed'} (expected {wanted[n]})" for n in wanted if found[n] != wanted[n]]
     if wrong:

@@ -85,3 +85,13 @@ def test_real_jar_cache_is_complete():
     names = {artifact_name(j.name) for j in jars}
     assert {"delta-spark_4.2_2.13", "delta-storage"} <= names
     assert all(os.path.getsize(j) > 0 for j in jars)
+
+
+def test_stale_venv_is_named_with_the_fix():
+    from lakehouse.errors import VersionMismatchError
+
+    with pytest.raises(VersionMismatchError) as info:
+        check_versions({"pyspark": "3.5.1", "delta-spark": None})
+    msg = str(info.value)
+    assert "pyspark 3.5.1 (expected 4.2.0)" in msg and "delta-spark not installed" in msg
+    assert "make setup" in info.value.fix
