@@ -24,6 +24,9 @@ from .errors import JarsMissingError
 from .paths import jars_dir
 from .versions import DELTA_VERSION, PYSPARK_VERSION, delta_coordinate
 
+# A resolution that lacks these is partial (e.g. a jar found in ~/.m2 without its POM offline).
+REQUIRED_ARTIFACTS = (delta_coordinate().split(":")[1], "delta-storage")
+_IVY_PROBLEM = re.compile(r"not found|unresolved|UNRESOLVED|FAILED|Host |UnknownHost|Connection|JAVA_HOME")
 _JAR_RE = re.compile(r"^(?P<artifact>.+?)-(?P<version>\d[^/]*)\.jar$")
 
 
@@ -103,15 +106,19 @@ def fetch_jars(directory: Path | None = None, *, quiet: bool = False) -> list[Pa
         capture_output=True, text=True, timeout=1800,
     )
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("JARS=")), None)
-    if proc.returncode != 0 or not line:
-        tail = "\n".join((proc.stderr or "").strip().splitlines()[-8:])
+    resolved = [Path(u.removeprefix("file:")) for u in (line or "JARS=")[5:].split(",") if u]
+    names = {artifact_name(p.name) for p in resolved}
+    if proc.returncode != 0 or not set(REQUIRED_ARTIFACTS) <= names:
+        # Ivy's own lines say what failed (host not found, unresolved dependency); no traceback.
+        ivy_lines = [ln.strip() for ln in (proc.stderr or "").splitlines() if _IVY_PROBLEM.search(ln)]
+        detail = "\n    ".join(dict.fromkeys(ivy_lines[:6])) or "(no detail from the resolver)"
         raise JarsMissingError(
-            f"Could not resolve {coordinate} from Maven Central or ~/.m2 (offline?).\n{tail}",
+            f"Could not resolve {coordinate} and its dependencies from Maven Central or ~/.m2 "
+            f"(offline?). The resolver said:\n    {detail}",
             fix=f"connect to the network and run `make setup`; or fill ~/.m2 with "
             f"`mvn dependency:get -Dartifact={coordinate}` and run `make setup` again.",
         )
     shipped = _spark_shipped_artifacts()
-    resolved = [Path(u.removeprefix("file:")) for u in line[5:].split(",") if u]
     keep = [p for p in resolved if artifact_name(p.name) not in shipped]
     rel = [str(p.relative_to(directory)) for p in keep]
     manifest_path(directory).write_text(json.dumps({"coordinate": coordinate, "jars": rel}, indent=1))

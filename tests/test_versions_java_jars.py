@@ -95,3 +95,27 @@ def test_stale_venv_is_named_with_the_fix():
     msg = str(info.value)
     assert "pyspark 3.5.1 (expected 4.2.0)" in msg and "delta-spark not installed" in msg
     assert "make setup" in info.value.fix
+
+
+def _can_unshare_network() -> bool:
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_unshare_network(), reason="needs root and unshare to cut the network")
+def test_offline_fetch_names_the_problem_and_the_fix(tmp_path):
+    """A machine with no network and no cached jars: one clear error, no Py4J trace."""
+    import subprocess
+    import sys
+
+    script = f"ip link set lo up 2>/dev/null; exec {sys.executable} -m lakehouse.jars"
+    out = subprocess.run(["unshare", "-n", "sh", "-c", script], capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, LAKEHOUSE_JARS=str(tmp_path / "jars")))
+    assert out.returncode == 2
+    assert "ERROR [JARS_MISSING]" in out.stderr and "make setup" in out.stderr
+    assert "Traceback" not in out.stderr and "Py4J" not in out.stderr
+    assert not list((tmp_path / "jars").glob("*.json"))  # nothing half-cached
