@@ -35,8 +35,10 @@ doctor: setup
 labs: setup
 	$(BIN)/lakehouse labs
 
+# Synthetic sources (scale 1, seed 42) generated and landed into data/landing, all batches.
 data: setup
 	$(BIN)/lakehouse data generate
+	$(BIN)/lakehouse data arrive --batches all
 
 stop:
 	-@[ -x $(BIN)/lakehouse ] && $(BIN)/lakehouse engine stop

@@ -75,14 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions():
     """``add_commands(subparsers)`` functions of modules that bring their own commands."""
-    found = []
-    try:
-        from .datagen.cli import add_commands as data_commands
-    except ImportError:
-        pass
-    else:
-        found.append(data_commands)
-    return found
+    from .datagen.cli import add_commands as data_commands
+
+    return [data_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

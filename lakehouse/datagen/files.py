@@ -3,7 +3,7 @@
 Example:
     >>> import numpy as np
     >>> from lakehouse.datagen.files import iso_times, part_name
-    >>> iso_times(np.array([1704067200]))[0], part_name("crm", 3, 0)
+    >>> str(iso_times(np.array([1704067200]))[0]), part_name("crm", 3, 0)
     ('2024-01-01T00:00:00Z', 'crm/batch-003-part-00.json')
 """
 

@@ -109,8 +109,10 @@ def transaction_batch(plan: Plan, pop: Population, batch: int, n: int, first_id:
         "region": pa.array(np.array(REGIONS)[region]),
     })
     wrong = picked["wrong_type"]
-    table = _replace(table, "amount", wrong[0::2], [WRONG_AMOUNTS[i % len(WRONG_AMOUNTS)] for i in range(len(wrong[0::2]))])
-    table = _replace(table, "quantity", wrong[1::2], [WRONG_QUANTITIES[i % len(WRONG_QUANTITIES)] for i in range(len(wrong[1::2]))])
+    bad_amount, bad_quantity = wrong[0::2], wrong[1::2]
+    table = _replace(table, "amount", bad_amount, [WRONG_AMOUNTS[i % len(WRONG_AMOUNTS)] for i in range(len(bad_amount))])
+    table = _replace(table, "quantity", bad_quantity,
+                     [WRONG_QUANTITIES[i % len(WRONG_QUANTITIES)] for i in range(len(bad_quantity))])
     table = _replace(table, "region", picked["missing_field"], [_MISSING] * len(picked["missing_field"]))
 
     # re-sent duplicates arrive a little after their original; order the batch by arrival
