@@ -70,3 +70,14 @@ def test_bad_folder_and_reset_flag(spark):
         ctx.path("tmp")
     with pytest.raises(LabError):
         lab("05", reset="yes", spark=spark)
+
+
+def test_lab_lands_generated_batches_into_its_own_folder(spark):
+    ctx = lab("02", spark=spark, quiet=True, reset=True)
+    assert ctx.arrive(1, scale=0.01) == [0]
+    assert sorted(p.name for p in Path(ctx.landing).iterdir() if p.name[0] not in "_.") == \
+        ["clickstream", "crm", "support_tickets", "transactions"]
+    assert ctx.arrive(1, scale=0.01) == [1]
+    ctx.reset()
+    assert ctx.arrive(1, scale=0.01) == [0]  # a reset lab starts over
+    ctx.reset()

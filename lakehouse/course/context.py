@@ -120,6 +120,37 @@ class LabContext:
             shutil.rmtree(self.path(folder), ignore_errors=True)
         return self.setup()
 
+    def source_data(self, *, scale: float = 0.1, seed: int = 42) -> Path:
+        """The generated C360 data set this lab lands from (made once, shared by all labs).
+
+        It lives in ``LAKEHOUSE_HOME/datasets/scale-<scale>-seed-<seed>``; generating it is
+        Spark-free and takes seconds (see :func:`lakehouse.datagen.generate`).
+        """
+        from ..datagen import generate
+
+        folder = lakehouse_home() / "datasets" / f"scale-{scale:g}-seed-{seed}"
+        generate(folder, scale=scale, seed=seed, progress=False)
+        return folder
+
+    def arrive(self, batches=1, *, scale: float = 0.1, seed: int = 42) -> list[int]:
+        """Land the next ``batches`` batches ("days") of the C360 sources into this lab's landing folder.
+
+        Args:
+            batches: how many batches to land, or ``"all"``.
+            scale, seed: which generated data set (see :meth:`source_data`).
+
+        Returns:
+            The batch numbers landed (``[]`` when every batch has landed).
+
+        Example:
+            >>> ctx.arrive(1)                                 # doctest: +SKIP
+            [0]
+        """
+        from ..datagen import arrive
+
+        return arrive(self.source_data(scale=scale, seed=seed), self.landing, batches=batches,
+                      spark=self.spark)
+
     def summary(self) -> str:
         """The one-line summary printed when the context is made."""
         return f"lab {self.lab_id} | schema {self.full_schema} | files {self.root}"
