@@ -26,23 +26,19 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark.sql.pandas.types import to_arrow_type
 from pyspark.sql.types import (
     ArrayType, BinaryType, BooleanType, ByteType, DataType, DateType, DecimalType, DoubleType,
-    FloatType, IntegerType, LongType, MapType, NullType, ShortType, StringType, StructField,
-    StructType, TimestampNTZType, TimestampType,
+    FloatType, IntegerType, LongType, MapType, NullType, ShortType, StringType, StructType,
+    TimestampNTZType, TimestampType,
 )
+
+from .spark_types import arrow_type
 
 _INT_RANGES = {ByteType: (-(2**7), 2**7 - 1), ShortType: (-(2**15), 2**15 - 1),
                IntegerType: (-(2**31), 2**31 - 1), LongType: (-(2**63), 2**63 - 1)}
 _INT_RE = r"^\s*[+-]?\d+\s*$"
 _FLOAT_RE = r"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|NaN|Infinity|Inf)\s*$"
 _NULL_STR = pa.scalar(None, pa.string())
-
-
-def arrow_type(spark_type: DataType) -> pa.DataType:
-    """The Arrow type Spark expects for ``spark_type`` from a Python data source (UTC)."""
-    return to_arrow_type(spark_type, timezone="UTC")
 
 
 def _mask(arr: pa.Array, cond: pa.Array | None = None) -> pa.Array:
@@ -379,127 +375,3 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def spark_type_of_arrow(at: pa.DataType, *, infer_types: bool, timestamps: bool = False) -> DataType:
-    """The Spark type schema inference gives a parsed Arrow column.
-
-    Args:
-        at: the Arrow type pyarrow inferred.
-        infer_types: ``cloudFiles.inferColumnTypes``; False keeps every leaf a string
-            (structs and arrays keep their shape), as Databricks documents for JSON and CSV.
-        timestamps: keep Arrow timestamps / dates as Spark timestamps / dates (CSV, Parquet);
-            False turns them into strings (Spark's JSON inference does not infer timestamps).
-
-    Example:
-        >>> spark_type_of_arrow(pa.int64(), infer_types=True).simpleString()
-        'bigint'
-    """
-    if pa.types.is_struct(at):
-        return StructType([StructField(at.field(i).name, spark_type_of_arrow(
-            at.field(i).type, infer_types=infer_types, timestamps=timestamps))
-            for i in range(at.num_fields)])
-    if pa.types.is_list(at) or pa.types.is_large_list(at):
-        return ArrayType(spark_type_of_arrow(at.value_type, infer_types=infer_types, timestamps=timestamps))
-    if not infer_types:
-        return StringType()
-    if pa.types.is_boolean(at):
-        return BooleanType()
-    if pa.types.is_integer(at):
-        return LongType()
-    if pa.types.is_floating(at):
-        return DoubleType()
-    if pa.types.is_decimal(at):
-        return DecimalType(at.precision, at.scale)
-    if timestamps and pa.types.is_timestamp(at):
-        return TimestampType()
-    if timestamps and pa.types.is_date(at):
-        return DateType()
-    if pa.types.is_binary(at) or pa.types.is_large_binary(at):
-        return BinaryType()
-    return StringType()
-
-
-def spark_type_of_value(value: Any, *, infer_types: bool) -> DataType:
-    """The Spark type schema inference gives one ``json.loads`` value (None -> NullType)."""
-    if value is None:
-        return NullType()
-    if isinstance(value, dict):
-        return StructType([StructField(k, spark_type_of_value(v, infer_types=infer_types))
-                           for k, v in value.items()])
-    if isinstance(value, list):
-        element: DataType = NullType()
-        for item in value:
-            element = merge_types(element, spark_type_of_value(item, infer_types=infer_types))
-        return ArrayType(element)
-    if not infer_types:
-        return StringType()
-    if isinstance(value, bool):
-        return BooleanType()
-    if isinstance(value, int):
-        return LongType()
-    if isinstance(value, float):
-        return DoubleType()
-    return StringType()
-
-
-_NUMERIC_ORDER = [ByteType, ShortType, IntegerType, LongType, DecimalType, FloatType, DoubleType]
-
-
-def merge_types(a: DataType, b: DataType) -> DataType:
-    """Merge two inferred types the way schema inference widens them (conflicts -> string).
-
-    Example:
-        >>> merge_types(LongType(), DoubleType()).simpleString()
-        'double'
-    """
-    if isinstance(a, NullType):
-        return b
-    if isinstance(b, NullType) or a == b:
-        return a
-    if isinstance(a, StructType) and isinstance(b, StructType):
-        return merge_struct(a, b)
-    if isinstance(a, ArrayType) and isinstance(b, ArrayType):
-        return ArrayType(merge_types(a.elementType, b.elementType))
-    ta, tb = type(a), type(b)
-    if ta in _NUMERIC_ORDER and tb in _NUMERIC_ORDER and DecimalType not in (ta, tb):
-        return a if _NUMERIC_ORDER.index(ta) >= _NUMERIC_ORDER.index(tb) else b
-    if {ta, tb} == {DateType, TimestampType}:
-        return TimestampType()
-    return StringType()
-
-
-def merge_struct(a: StructType, b: StructType, *, keep_existing: bool = False) -> StructType:
-    """Merge ``b`` into ``a`` matching names case-insensitively; new fields go to the end.
-
-    Args:
-        a: the first (or stored) struct; its names' casing wins.
-        b: the struct to merge in.
-        keep_existing: True for schema evolution (existing types never change, only new
-            fields are added, as Databricks' ``addNewColumns`` documents).
-    """
-    fields = list(a.fields)
-    index = {f.name.lower(): i for i, f in enumerate(fields)}
-    for field in b.fields:
-        i = index.get(field.name.lower())
-        if i is None:
-            index[field.name.lower()] = len(fields)
-            fields.append(StructField(field.name, field.dataType, True))
-            continue
-        old = fields[i]
-        if keep_existing:
-            if isinstance(old.dataType, StructType) and isinstance(field.dataType, StructType):
-                fields[i] = StructField(old.name, merge_struct(old.dataType, field.dataType,
-                                                               keep_existing=True), True)
-            continue
-        fields[i] = StructField(old.name, merge_types(old.dataType, field.dataType), True)
-    return StructType(fields)
-
-
-def finalize_type(t: DataType) -> DataType:
-    """Replace NullType (a column only ever null) with string, recursively."""
-    if isinstance(t, NullType):
-        return StringType()
-    if isinstance(t, StructType):
-        return StructType([StructField(f.name, finalize_type(f.dataType), True) for f in t.fields])
-    if isinstance(t, ArrayType):
-        return ArrayType(finalize_type(t.elementType))
-    return t

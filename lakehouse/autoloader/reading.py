@@ -6,14 +6,8 @@ raises ``UnknownFieldException``), convert every column to its Spark type (:mod:
 rescue what does not fit (:mod:`.rescue`) and add ``_metadata``.
 
 Example:
-    >>> from lakehouse.autoloader.options import parse_options
-    >>> from pyspark.sql.types import StructType, StructField, LongType, StringType
-    >>> o = parse_options({"cloudFiles.format": "json", "path": "/in",
-    ...                    "cloudFiles.schemaLocation": "/s"}, user_schema=False)
-    >>> out = StructType([StructField("a", LongType()), StructField("_rescued_data", StringType())])
-    >>> plan = ReadPlan.build(o, out)
-    >>> plan.data_fields.fieldNames(), plan.rescue
-    (['a'], '_rescued_data')
+    >>> file_uri("/in/a.json")
+    'file:/in/a.json'
 """
 
 from __future__ import annotations
@@ -21,62 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StructField, StructType
 
-from .conversion import arrow_type, convert, convert_values, finalize_type
-from .errors import CloudFilesOptionError, UnknownFieldError
+from .conversion import convert, convert_values
+from .errors import UnknownFieldError
 from .file_log import FileEntry
 from .formats import RawData, parse_file
 from .options import SCHEMA_DOC, AutoLoaderOptions
 from .rescue import CORRUPT_KEY, json_values, rescued_column
-from .schema_inference import METADATA_COLUMN, infer_column_type
+from .plan import METADATA_COLUMN, ReadPlan, file_uri
+from .schema_inference import infer_column_type
 from .schema_store import SchemaStore
+from .spark_types import arrow_schema, arrow_type, finalize_type
 
 BATCH_ROWS = 131072
-
-
-@dataclass(frozen=True)
-class ReadPlan:
-    """What a stream reads: its options and output columns, split by role."""
-
-    opts: AutoLoaderOptions
-    output: StructType
-    data_fields: StructType
-    rescue: str | None
-    metadata: bool
-
-    @classmethod
-    def build(cls, opts: AutoLoaderOptions, output: StructType) -> "ReadPlan":
-        """Split ``output`` (the stream's schema) into data columns, rescue and metadata.
-
-        Raises:
-            CloudFilesOptionError: a rescued data column is asked for but a schema given with
-                ``.schema(...)`` does not have it.
-        """
-        names = output.fieldNames()
-        rescue = opts.rescued_column
-        if rescue is not None and rescue not in names:
-            if opts.user_schema:
-                raise CloudFilesOptionError(
-                    f"The rescued data column {rescue!r} is not in the schema given with .schema(...).",
-                    fix=f"add `{rescue} STRING` to that schema (locally a given schema is used as is).")
-            rescue = None
-        has_metadata = METADATA_COLUMN in names and any(
-            f.name == METADATA_COLUMN and isinstance(f.dataType, StructType) and
-            "file_path" in f.dataType.fieldNames() for f in output.fields)
-        data = StructType([f for f in output.fields if f.name != rescue and not (
-            has_metadata and f.name == METADATA_COLUMN)])
-        return cls(opts, output, data, rescue, has_metadata)
-
-
-def file_uri(path: str) -> str:
-    """The ``_metadata.file_path`` / ``_file_path`` form of a local path: ``file:/abs/path``."""
-    return "file:" + path
 
 
 def _metadata(entry: FileEntry, n: int, spark_type: StructType) -> pa.Array:
@@ -199,4 +154,4 @@ def read_file(entry: FileEntry, plan: ReadPlan, arrow_schema: pa.Schema, hints: 
 
 def output_arrow_schema(output: StructType) -> pa.Schema:
     """The Arrow schema Spark expects from a Python data source for ``output``."""
-    return to_arrow_schema(output, timezone="UTC")
+    return arrow_schema(output)

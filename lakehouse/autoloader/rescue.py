@@ -82,10 +82,12 @@ def rescued_column(num_rows: int, items: list[tuple[str, pa.Array, pa.Array]], f
     if not items:
         return pa.nulls(num_rows, pa.string())
     null = pa.scalar(None, pa.string())
-    pieces = [pc.if_else(mask, pc.binary_join_element_wise(json.dumps(key) + ":", text, ""), null)
+    # Each piece is '"key":value,' or '' (never null: pyarrow's null_handling="skip" drops
+    # all-null rows); _file_path always comes last, so the trailing commas line up.
+    pieces = [pc.if_else(mask, pc.fill_null(pc.binary_join_element_wise(json.dumps(key) + ":", text, ",", ""), ""), "")
               for key, text, mask in items]
-    body = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, ",", null_handling="skip")
-    tail = ',"_file_path":' + json.dumps(file_uri) + "}"
+    body = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
+    tail = '"_file_path":' + json.dumps(file_uri) + "}"
     objects = pc.binary_join_element_wise("{", body, tail, "")
     any_rescued = reduce(pc.or_, [mask for _, _, mask in items])
     return pc.if_else(any_rescued, objects, null)

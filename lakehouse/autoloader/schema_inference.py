@@ -15,35 +15,25 @@ Example:
 from __future__ import annotations
 
 import pyarrow as pa
-from pyspark.sql.pandas.types import from_arrow_type
 from pyspark.sql.types import (
-    BinaryType, BooleanType, DataType, DateType, DoubleType, IntegerType, LongType, NullType,
-    StringType, StructField, StructType, TimestampType,
+    BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType, LongType,
+    NullType, ShortType, StringType, StructField, StructType, TimestampType,
 )
 
-from .conversion import convert, finalize_type, merge_struct, merge_types, spark_type_of_arrow, spark_type_of_value
+from .conversion import convert
 from .errors import SchemaInferenceError
 from .file_log import FileEntry, list_files
 from .formats import parse_file
 from .options import AutoLoaderOptions
+from .plan import BINARY_FILE_SCHEMA, TEXT_SCHEMA
 from .schema_hints import apply_hints
 from .schema_store import SchemaStore
+from .spark_types import finalize_type, merge_struct, merge_types, spark_type_of_arrow, spark_type_of_value
 
 SAMPLE_FILES = 1000
 SAMPLE_BYTES = 50 * 1024**3
-METADATA_COLUMN = "_metadata"
-# https://docs.databricks.com/aws/ingestion/file-metadata-column
-METADATA_TYPE = StructType([
-    StructField("file_path", StringType(), False), StructField("file_name", StringType(), False),
-    StructField("file_size", LongType(), False), StructField("file_block_start", LongType(), False),
-    StructField("file_block_length", LongType(), False),
-    StructField("file_modification_time", TimestampType(), False),
-])
-TEXT_SCHEMA = StructType([StructField("value", StringType(), True)])
-BINARY_FILE_SCHEMA = StructType([
-    StructField("path", StringType(), True), StructField("modificationTime", TimestampType(), True),
-    StructField("length", LongType(), True), StructField("content", BinaryType(), True),
-])
+_PARQUET_INTS = {pa.int8(): ByteType, pa.int16(): ShortType, pa.int32(): IntegerType, pa.uint8(): ShortType,
+                 pa.uint16(): IntegerType, pa.uint32(): LongType, pa.float32(): FloatType}
 _CSV_CANDIDATES = (IntegerType(), LongType(), DoubleType(), BooleanType(), DateType(), TimestampType())
 
 
@@ -81,10 +71,8 @@ def infer_column_type(col, fmt: str, *, infer_types: bool) -> DataType:
     if fmt == "csv":
         return _csv_type(col) if infer_types else StringType()
     if fmt == "parquet":
-        try:
-            return from_arrow_type(col.type, prefer_timestamp_ntz=False)
-        except Exception:  # an Arrow type Spark has no match for
-            return StringType()
+        exact = _PARQUET_INTS.get(col.type)
+        return exact() if exact else spark_type_of_arrow(col.type, infer_types=True, timestamps=True)
     return spark_type_of_arrow(col.type, infer_types=infer_types, timestamps=False)
 
 
@@ -135,22 +123,3 @@ def resolve_data_schema(opts: AutoLoaderOptions) -> StructType:
             pass
         latest = store.latest()
     return apply_hints(latest[1], opts.schema_hints)
-
-
-def output_schema(data: StructType, opts: AutoLoaderOptions) -> StructType:
-    """The columns a stream returns: data columns, the rescued data column, ``_metadata``.
-
-    Example:
-        >>> from lakehouse.autoloader.options import parse_options
-        >>> o = parse_options({"cloudFiles.format": "text", "path": "/in"}, user_schema=False)
-        >>> output_schema(TEXT_SCHEMA, o).fieldNames()
-        ['value', '_metadata']
-    """
-    fields = list(data.fields)
-    names = {f.name for f in fields}
-    if opts.rescued_column and opts.rescued_column not in names:
-        fields.append(StructField(opts.rescued_column, StringType(), True))
-    if METADATA_COLUMN not in names:
-        fields.append(StructField(METADATA_COLUMN, METADATA_TYPE, False))
-    return StructType(fields)
-

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pyspark.sql.types import StructType
 
-from .conversion import merge_struct
+from .spark_types import merge_struct
 from .errors import SchemaInferenceError
 
 _EMPTY_STRUCT = '{"type":"struct","fields":[]}'

@@ -49,8 +49,7 @@ from pyspark.sql.types import StructType
 from .errors import CloudFilesOptionError
 from .file_log import FileEntry, FileLog, list_files, log_root
 from .options import AutoLoaderOptions, parse_options
-from .reading import ReadPlan, output_arrow_schema, read_file
-from .schema_inference import output_schema, resolve_data_schema
+from .plan import ReadPlan, output_schema
 
 
 class CloudFilesDataSource(DataSource):
@@ -68,6 +67,8 @@ class CloudFilesDataSource(DataSource):
         """
         opts = parse_options(self.options, user_schema=False)
         self._inferred = True  # pickled with the instance: the stream reader knows
+        from .schema_inference import resolve_data_schema  # pyarrow parsing: only when needed
+
         return output_schema(resolve_data_schema(opts), opts)
 
     def streamReader(self, schema: StructType) -> "CloudFilesStreamReader":
@@ -176,6 +177,8 @@ class CloudFilesStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow
 
     def read(self, partition: InputPartition):
         """Parse the partition's files into Arrow record batches."""
+        from .reading import output_arrow_schema, read_file
+
         arrow_schema = output_arrow_schema(self._plan.output)
         hints: dict = {}
         for path, size, mtime_ms in partition.value:
