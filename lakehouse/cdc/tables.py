@@ -1,0 +1,176 @@
+"""Table plumbing for the CDC engine: names, the hidden state table, scratch views, MERGE.
+
+The state table lives next to the target as ``__cdc_state_<table>`` (same catalog and schema).
+Its table properties remember which target (by Delta table id), keys and SCD type it serves,
+so a target that was dropped and created again never inherits old state.
+
+Example:
+    >>> quote_name(("lab", "customers"))
+    '`lab`.`customers`'
+    >>> state_parts(("lab", "customers"))
+    ('lab', '__cdc_state_customers')
+"""
+
+from __future__ import annotations
+
+import gc
+import uuid
+
+# Internal column names (never in a target; sources may not use the prefix).
+PREFIX = "__cdc_"
+SEQ = "__cdc_seq"
+DEL = "__cdc_delete"
+TRUNC = "__cdc_truncate"
+OP = "__cdc_op"
+ACTION = "__cdc_action"
+STATE_PREFIX = "__cdc_state_"
+
+PROP_TARGET_ID = "lakehouse.cdc.targetId"
+PROP_KEYS = "lakehouse.cdc.keys"
+PROP_SCD = "lakehouse.cdc.scdType"
+
+
+def quote(identifier: str) -> str:
+    """Backtick-quote one identifier for SQL."""
+    return "`" + identifier.replace("`", "``") + "`"
+
+
+def quote_name(parts: tuple[str, ...]) -> str:
+    """A multi-part table name, each part quoted."""
+    return ".".join(quote(p) for p in parts)
+
+
+def state_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The name parts of the hidden state table that serves the target ``parts``."""
+    return parts[:-1] + (STATE_PREFIX + parts[-1],)
+
+
+def table_exists(spark, parts: tuple[str, ...]) -> bool:
+    """True when the table exists in the catalog."""
+    return bool(spark.catalog.tableExists(quote_name(parts)))
+
+
+def table_id(spark, parts: tuple[str, ...]) -> str:
+    """The Delta table id (changes when a table is dropped and created again)."""
+    return spark.sql(f"DESCRIBE DETAIL {quote_name(parts)}").select("id").first()[0]
+
+
+def table_properties(spark, parts: tuple[str, ...]) -> dict[str, str]:
+    """The table's properties as a dict."""
+    rows = spark.sql(f"SHOW TBLPROPERTIES {quote_name(parts)}").collect()
+    return {r[0]: r[1] for r in rows}
+
+
+def latest_version(spark, parts: tuple[str, ...]) -> int:
+    """The table's latest Delta version."""
+    return int(spark.sql(f"DESCRIBE HISTORY {quote_name(parts)} LIMIT 1").select("version").first()[0])
+
+
+def null_safe_on(left: str, right: str, columns) -> str:
+    """A SQL join condition ``l.c <=> r.c AND ...`` over ``columns``."""
+    return " AND ".join(f"{left}.{quote(c)} <=> {right}.{quote(c)}" for c in columns)
+
+
+def sql_same(a: str, b: str, has_map_type: bool = False) -> str:
+    """SQL null-safe equality of two expressions; compares JSON when the type holds a map."""
+    if has_map_type:
+        return f"to_json(named_struct('v', {a})) <=> to_json(named_struct('v', {b}))"
+    return f"{a} <=> {b}"
+
+
+def same(a, b, data_type):
+    """A null-safe equality Column of ``a`` and ``b``; compares JSON for map types (not comparable)."""
+    from pyspark.sql import functions as F
+
+    if _has_map(data_type):
+        return F.to_json(F.struct(a.alias("v"))).eqNullSafe(F.to_json(F.struct(b.alias("v"))))
+    return a.eqNullSafe(b)
+
+
+def all_same(pairs):
+    """AND of :func:`same` over ``(a, b, type)`` triples (True for none)."""
+    from pyspark.sql import functions as F
+
+    result = F.lit(True)
+    for a, b, data_type in pairs:
+        result = result & same(a, b, data_type)
+    return result
+
+
+def _has_map(data_type) -> bool:
+    from pyspark.sql.types import ArrayType, MapType, StructType
+
+    if isinstance(data_type, MapType):
+        return True
+    if isinstance(data_type, ArrayType):
+        return _has_map(data_type.elementType)
+    if isinstance(data_type, StructType):
+        return any(_has_map(f.dataType) for f in data_type.fields)
+    return False
+
+
+def has_map(data_type) -> bool:
+    """True when ``data_type`` is or contains a map (maps cannot be ordered or compared)."""
+    return _has_map(data_type)
+
+
+class Scratch:
+    """Per-call scratch space: unique temp views and materialised frames, released on close.
+
+    Frames are materialised with ``localCheckpoint(eager=True)``: the data is computed once from
+    the table versions read at that moment, and later MERGEs on those tables cannot change it
+    (a cached frame would be recomputed when Delta refreshes the table's cache entries).
+
+    Example:
+        >>> with Scratch(spark) as scratch:                 # doctest: +SKIP
+        ...     name = scratch.view(spark.range(3))
+    """
+
+    def __init__(self, spark):
+        self.spark = spark
+        self._views: list[str] = []
+        self._frames: list = []
+
+    def __enter__(self) -> "Scratch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def view(self, df) -> str:
+        """Register ``df`` as a uniquely named temp view and return the (quoted) name."""
+        name = f"__cdc_view_{uuid.uuid4().hex}"
+        df.createOrReplaceTempView(name)
+        self._views.append(name)
+        return quote(name)
+
+    def materialize(self, df):
+        """Compute ``df`` now and return a frame over the computed rows."""
+        frame = df.localCheckpoint(eager=True)
+        self._frames.append(frame)
+        return frame
+
+    def close(self) -> None:
+        """Drop the views and release the materialised frames (server-side blocks)."""
+        for name in self._views:
+            try:
+                self.spark.catalog.dropTempView(name)
+            except Exception:  # the session may be gone; nothing to clean then
+                pass
+        self._views.clear()
+        for frame in self._frames:
+            _release(frame)
+        self._frames.clear()
+        gc.collect()
+
+
+def _release(frame) -> None:
+    """Free a Spark Connect checkpoint now. Left to ``__del__``, the release may run at
+    interpreter exit, where it can block the exit (seen with pyspark 4.2.0)."""
+    relation = getattr(frame, "_plan", None)
+    if type(relation).__name__ != "CachedRemoteRelation" or relation._relation_id is None:
+        return  # classic Spark, or already released
+    try:
+        relation.__del__()
+    finally:
+        relation._relation_id = None
