@@ -77,7 +77,18 @@ def get_spark(app_name: str = "lakehouse"):
     else:
         session = _classic(app_name)
     _register_data_sources(session)
+    _quiet_client_logs()
     return session
+
+
+def _quiet_client_logs() -> None:
+    """pyspark logs every failed SQL statement with the server's stack trace; the exception
+    itself already carries the message, so a notebook showing an error on purpose stays readable."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    PySparkLogger.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
 
 
 def _connect(url: str, *, local: bool = False):
