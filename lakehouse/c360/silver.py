@@ -110,8 +110,7 @@ def transactions(bronze_tx, customers) -> SilverResult:
         valid columns: ``transaction_id, customer_id, transaction_ts, amount, currency,
         amount_usd, channel, product_category, quantity, store_id, region, loyalty_tier,
         _ingested_at``; reject reasons: ``duplicate``, ``missing_field`` (a short CSV row),
-        ``malformed_row``, ``rescued``, ``null_customer_id``,
-        ``missing_field``, ``wrong_type``, ``negative_amount``, ``unknown_currency``,
+        ``malformed_row``, ``rescued``, ``null_customer_id``, ``wrong_type``, ``negative_amount``, ``unknown_currency``,
         ``unknown_customer_id``.
     """
     from pyspark.sql import Window
