@@ -186,3 +186,13 @@ def test_csv_bad_rows_are_kept():
 def test_register_needs_a_session():
     with pytest.raises(CloudFilesOptionError):
         register_cloud_files("not a session")
+
+
+def test_evolution_mode_none_rescues_nothing_unless_asked():
+    from lakehouse.autoloader.options import parse_options
+
+    base = {"cloudFiles.format": "json", "path": "/in", "cloudFiles.schemaLocation": "/s",
+            "cloudFiles.schemaEvolutionMode": "none"}
+    assert parse_options(base, user_schema=False).rescued_column is None
+    asked = dict(base, rescuedDataColumn="_bad")
+    assert parse_options(asked, user_schema=False).rescued_column == "_bad"

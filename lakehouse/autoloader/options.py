@@ -243,7 +243,9 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
     rescued = opts.get("rescueddatacolumn")
     if rescued is not None and not rescued.strip():
         raise CloudFilesOptionError("Option rescuedDataColumn is empty.", fix="give a column name, e.g. '_rescued_data'.")
-    if rescued is None and not fixed_schema and (not user_schema or evolution == "rescue"):
+    # "none": new columns are ignored and data is not rescued unless rescuedDataColumn is set
+    # (https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema).
+    if rescued is None and not fixed_schema and evolution != "none" and (not user_schema or evolution == "rescue"):
         rescued = DEFAULT_RESCUED_COLUMN
     if fixed_schema:
         rescued = None
