@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
@@ -31,11 +30,11 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EngineError
+from .locks import file_lock
 from .paths import lakehouse_home
 from .versions import DELTA_VERSION, PYSPARK_VERSION
 
@@ -94,16 +93,10 @@ def engine_status(home: Path | None = None) -> EngineStatus:
                         token=st["token"], python=st.get("python"))
 
 
-@contextmanager
 def _start_lock(home: Path):
     path = _engine_dir(home)
     path.mkdir(parents=True, exist_ok=True)
-    with open(path / "start.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(path / "start.lock")
 
 
 def _free_port() -> int:

@@ -27,14 +27,13 @@ Example:
 
 from __future__ import annotations
 
-import fcntl
 import json
 import numbers
 import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
+from ..locks import file_lock
 from .errors import ArrivalConflictError, BadArgumentError, ManifestError, OutputDirError
 from .files import write_json_atomic
 from .manifest import STAGING, read_manifest
@@ -137,14 +136,8 @@ def _as_folder(value, name: str) -> Path:
     return Path(value).expanduser().resolve()
 
 
-@contextmanager
 def _locked(folder: Path):
-    with open(folder / ".arrivals.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(folder / ".arrivals.lock")
 
 
 def _load_state(src: Path, dst: Path, manifest: dict) -> dict:
