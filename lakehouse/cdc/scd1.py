@@ -28,10 +28,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from .tables import ACTION, DEL, OP, SEQ, TRUNC, null_safe_on, quote, quote_name, sql_same
+from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, null_safe_on, quote, quote_name, sql_same
 
 W_OLD = "__cdc_w_old"
 W_NEW = "__cdc_w_new"
@@ -39,20 +36,6 @@ S_SEQ = "__cdc_s_seq"
 S_OP = "__cdc_s_op"
 RANK = "__cdc_rank"
 SEG = "__cdc_seg"
-
-
-@dataclass(frozen=True, eq=False)
-class Plan:
-    """What one batch does: materialised MERGE sources for the target and the state, and counts."""
-
-    target_changes: Any  # keys, value columns, __cdc_action ('upsert' | 'delete')
-    state_changes: Any  # keys, __cdc_seq, __cdc_op, __cdc_action ('upsert' | 'delete')
-    upserts: int
-    deletes: int
-    truncates: int
-    ignored: int
-    target_rows: int  # rows in target_changes
-    state_rows: int
 
 
 def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple[str, ...]) -> Plan:

@@ -32,11 +32,8 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from .spec import END_AT, START_AT
-from .tables import ACTION, DEL, OP, SEQ, all_same, null_safe_on, quote, quote_name
+from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, null_safe_on, quote, quote_name
 
 PRIO = "__cdc_prio"  # 0 stored delete, 1 new delete, 2 stored upsert, 3 new upsert
 RANK = "__cdc_rank"
@@ -46,20 +43,6 @@ NEXT = "__cdc_next"
 START = "__cdc_start"
 LAST = "__cdc_is_last"
 LAST_PRIO = "__cdc_last_prio"
-
-
-@dataclass(frozen=True, eq=False)
-class Plan:
-    """What one batch does: materialised MERGE sources for the target and the state, and counts."""
-
-    target_changes: Any  # keys, values, __START_AT, __END_AT, __cdc_action (insert|update|delete)
-    state_changes: Any  # keys, __cdc_seq, __cdc_op, __cdc_action (insert|delete)
-    upserts: int
-    deletes: int
-    truncates: int
-    ignored: int
-    target_rows: int
-    state_rows: int
 
 
 def plan_scd2(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple[str, ...]) -> Plan:

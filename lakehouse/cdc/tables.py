@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gc
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 # Internal column names (never in a target; sources may not use the prefix).
 PREFIX = "__cdc_"
@@ -28,6 +30,24 @@ STATE_PREFIX = "__cdc_state_"
 PROP_TARGET_ID = "lakehouse.cdc.targetId"
 PROP_KEYS = "lakehouse.cdc.keys"
 PROP_SCD = "lakehouse.cdc.scdType"
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What one batch does (SCD 1 or 2): materialised MERGE sources for the target and the state, and counts.
+
+    ``target_changes``: keys, values (SCD 2 also ``__START_AT``/``__END_AT``) and ``__cdc_action``;
+    ``state_changes``: keys, ``__cdc_seq``, ``__cdc_op``, ``__cdc_action``.
+    """
+
+    target_changes: Any
+    state_changes: Any
+    upserts: int
+    deletes: int
+    truncates: int
+    ignored: int
+    target_rows: int  # rows in target_changes
+    state_rows: int
 
 
 def quote(identifier: str) -> str:
