@@ -124,7 +124,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
     """
     from .java import find_java
     from .jars import delta_jars
-    from .spark_conf import local_spark_conf, master
+    from .spark_conf import local_spark_conf, master, spark_home
     from .versions import check_versions
 
     home = home or lakehouse_home()
@@ -140,9 +140,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
         check_versions()
         java = find_java()
         jars = delta_jars()
-        import pyspark
-
-        spark_home = Path(pyspark.__file__).resolve().parent
+        home_dir = spark_home(home)
         port, token = _free_port(), secrets.token_hex(16)
         conf = local_spark_conf(home, jars)
         conf.update({
@@ -151,13 +149,13 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             "spark.connect.authenticate.token": token,
             "spark.app.name": "lakehouse-engine",
         })
-        cmd = [str(spark_home / "bin" / "spark-submit"), "--master", master(),
+        cmd = [str(home_dir / "bin" / "spark-submit"), "--master", master(),
                "--driver-memory", conf.pop("spark.driver.memory"),
                "--class", "org.apache.spark.sql.connect.service.SparkConnectServer"]
         for key, value in conf.items():
             cmd += ["--conf", f"{key}={value}"]
         cmd.append("spark-internal")
-        env = dict(os.environ, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=sys.executable,
+        env = dict(os.environ, SPARK_HOME=str(home_dir), PYSPARK_PYTHON=sys.executable,
                    PYSPARK_DRIVER_PYTHON=sys.executable)
         env.pop("SPARK_REMOTE", None)
         env.pop("SPARK_CONNECT_MODE_ENABLED", None)

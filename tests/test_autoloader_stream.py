@@ -243,3 +243,23 @@ def test_kill_9_mid_stream_then_restart_is_exactly_once(spark, tmp_path):
     df = table(spark, tmp_path)
     assert df.count() == 1000 and df.select("id").distinct().count() == 1000
     assert df.groupBy(F.col("_metadata.file_name")).count().filter("count != 25").count() == 0
+
+
+def _python_daemons(engine_pid: int) -> int:
+    """Python worker daemons started by the engine process."""
+    out = subprocess.run(["ps", "-o", "args=", "--ppid", str(engine_pid)], capture_output=True, text=True)
+    return sum("pyspark.daemon" in line for line in out.stdout.splitlines())
+
+
+def test_streams_reuse_the_engines_python_workers(spark, test_home, tmp_path):
+    """Each cloudFiles query used to start (and leave running) its own Python daemons."""
+    from lakehouse.engine import engine_status
+
+    pid = engine_status(test_home).pid
+    write_json(tmp_path / "land", "a.json", [{"id": 1}])
+    start(spark, tmp_path / "land", tmp_path / "warm")
+    before = _python_daemons(pid)
+    for i in range(3):
+        query = start(spark, tmp_path / "land", tmp_path / f"run{i}")
+        assert batches(query) == [1]
+    assert _python_daemons(pid) == before

@@ -45,6 +45,26 @@ def test_python_workers_use_this_interpreter(spark):
     assert spark.range(1).select(exe("id")).first()[0] == sys.prefix
 
 
+def test_python_workers_import_pyspark_from_site_packages(spark):
+    """Not from $SPARK_HOME/python/lib/pyspark.zip, which has no bytecode (0.5 s per worker)."""
+    from pyspark.sql.functions import udf
+
+    @udf("string")
+    def where(_):
+        import pyspark as worker_pyspark
+
+        return worker_pyspark.__file__
+
+    import pyspark
+
+    assert spark.range(1).select(where("id")).first()[0] == pyspark.__file__
+
+
+def test_local_sessions_share_python_worker_pools(spark):
+    """Artifact isolation off: streaming clones would otherwise each start Python daemons."""
+    assert spark.conf.get("spark.sql.artifact.isolation.enabled") == "false"
+
+
 def test_spark_remote_is_honoured(test_home):
     url = engine_status(test_home).url
     code = "from lakehouse import get_spark; s = get_spark(); print(type(s).__module__, s.range(4).count())"
