@@ -43,7 +43,7 @@ data: setup
 stop:
 	-@[ -x $(BIN)/lakehouse ] && $(BIN)/lakehouse engine stop
 
-# Everything: labs/ in sync, unit tests, every solution notebook (papermill, twice), every
+# Everything: labs/ in sync, unit tests and docstring examples, every solution notebook (papermill, twice), every
 # lab notebook (nbval, lax). One shared Spark engine serves the whole run.
 test: setup
 	$(BIN)/lakehouse labs --check
@@ -51,12 +51,12 @@ test: setup
 	rm -rf $(TEST_HOME)
 	LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine start
 	set -o pipefail; LAKEHOUSE_HOME=$(TEST_HOME) LAKEHOUSE_TEST_HOME=$(TEST_HOME) \
-	    $(BIN)/pytest tests labs --nbval-lax --nbval-cell-timeout=900 $(PYTEST_ARGS); \
+	    $(BIN)/pytest tests lakehouse labs --doctest-modules --nbval-lax --nbval-cell-timeout=900 $(PYTEST_ARGS); \
 	    rc=$$?; LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine stop; exit $$rc
 
 # Only the package's unit tests (fast loop while developing).
 unit: setup
-	LAKEHOUSE_TEST_HOME=$(TEST_HOME)-unit $(BIN)/pytest tests -m "not notebooks" $(PYTEST_ARGS)
+	LAKEHOUSE_TEST_HOME=$(TEST_HOME)-unit $(BIN)/pytest tests lakehouse --doctest-modules -m "not notebooks" $(PYTEST_ARGS)
 
 clean: stop
 	rm -rf build .lakehouse

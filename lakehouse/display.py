@@ -1,14 +1,20 @@
-"""``show(df)``: a table in the notebook, locally and on Databricks.
+"""Showing things in a notebook: ``show(df)`` for tables, ``short_error(exc)`` for failures.
 
-On Databricks it calls the notebook's ``display``; locally it renders the first ``n`` rows
-as a pandas table (works over Spark Connect, unlike ``sparkContext`` tricks).
+``show`` calls the notebook's ``display`` on Databricks; locally it renders the first ``n``
+rows as a pandas table (works over Spark Connect, unlike ``sparkContext`` tricks).
+``short_error`` turns an exception shown on purpose (a failing MERGE, a stream stopped by
+new columns) into one readable line.
 
 Example:
     >>> from lakehouse.display import show   # doctest: +SKIP
     >>> show(spark.range(3))                 # doctest: +SKIP
+    >>> short_error(ValueError("bad value\\nmore detail"))
+    'ValueError: bad value'
 """
 
 from __future__ import annotations
+
+import re
 
 from .errors import LakehouseError
 from .paths import on_databricks
@@ -34,3 +40,51 @@ def show(df, n: int = 20):
         return None
     ipy_display(pdf)
     return None
+
+
+def _codes() -> set[str]:
+    """The error codes of ``LakehouseError`` and all its subclasses."""
+    from . import autoloader, cdc  # noqa: F401  (their error classes register as subclasses)
+
+    found, todo = set(), [LakehouseError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.code)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def short_error(exc: BaseException, *, width: int = 200, replace: dict[str, str] | None = None) -> str:
+    """One line for an exception shown on purpose.
+
+    A ``lakehouse`` error raised inside Spark (for example ``[UNKNOWN_FIELD] ...`` from the
+    ``cloudFiles`` source, buried in a ``StreamingQueryException``) gives its own line and
+    fix (without doc links); anything else gives Spark's error condition (or the exception
+    type) and the first line of its message.
+
+    Args:
+        exc: the exception.
+        width: the most characters returned.
+        replace: substrings to replace first, e.g. ``{"/long/lab/folder/": ""}``.
+
+    Example:
+        >>> err = RuntimeError("Query terminated\\n[UNKNOWN_FIELD] New columns: [b]\\n"
+        ...                    "  Fix: restart the stream (https://docs.databricks.com/x).")
+        >>> short_error(err)
+        '[UNKNOWN_FIELD] New columns: [b] Fix: restart the stream.'
+        >>> short_error(KeyError("x"), width=8)
+        'KeyError'
+    """
+    text = str(exc)
+    codes = "|".join(sorted(re.escape(c) for c in _codes()))
+    found = re.findall(rf"(\[(?:{codes})\][^\n]*)(?:\n\s*Fix: ([^\n]*))?", text)
+    if found:
+        line, fix = found[-1]
+        fix = re.sub(r"\s*\(?(?:see )?https?://[^\s)]+\)?", "", fix)  # doc links: too long for one line
+        line += f" Fix: {fix}" if fix else ""
+    else:
+        condition = getattr(exc, "getCondition", lambda: None)() or type(exc).__name__
+        line = f"{condition}: {(text.strip().splitlines() or [''])[0]}"
+    for old, new in (replace or {}).items():
+        line = line.replace(old, new)
+    return line[:width]
