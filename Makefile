@@ -43,8 +43,8 @@ data: setup
 stop:
 	-@[ -x $(BIN)/lakehouse ] && $(BIN)/lakehouse engine stop
 
-# Everything: labs/ in sync, unit tests and docstring examples, every solution notebook (papermill, twice), every
-# lab notebook (nbval, lax). One shared Spark engine serves the whole run.
+# Everything: labs/ in sync, unit tests and docstring examples, every solution notebook
+# (papermill, twice), every lab notebook (nbval, lax). One shared Spark engine serves the run.
 test: setup
 	$(BIN)/lakehouse labs --check
 	@LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine stop >/dev/null

@@ -4,10 +4,9 @@ Everything a run writes lives under one root, ``LAKEHOUSE_HOME`` (default ``.lak
 in the repository). Nothing here creates a folder; callers do when they write.
 
 Example:
-    >>> import os
     >>> from lakehouse.paths import lakehouse_home
-    >>> lakehouse_home().name if "LAKEHOUSE_HOME" not in os.environ else ".lakehouse"
-    '.lakehouse'
+    >>> lakehouse_home().is_absolute()   # $LAKEHOUSE_HOME, else <repo>/.lakehouse
+    True
 """
 
 from __future__ import annotations
