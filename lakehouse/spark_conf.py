@@ -5,7 +5,9 @@ Delta's extension and catalog, the cached Delta jars, a Hive metastore (Derby) a
 warehouse under ``LAKEHOUSE_HOME``, small shuffles for a laptop, UTC, quiet logs.
 
 Environment knobs: ``LAKEHOUSE_DRIVER_MEMORY`` (default ``3g``), ``LAKEHOUSE_CORES``
-(default: all cores), ``LAKEHOUSE_SPARK_UI=1`` to turn the Spark UI on.
+(default: all cores), ``LAKEHOUSE_SPARK_UI=1`` to turn the Spark UI on,
+``LAKEHOUSE_SPARK_CONF`` for any other setting (``key=value`` pairs separated by ``;``, applied
+last, like a Databricks cluster's Spark config).
 
 Example:
     >>> from pathlib import Path
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ConfigError
@@ -57,7 +60,7 @@ def local_spark_conf(home: Path, jars: list[Path]) -> dict[str, str]:
     """
     engine_dir = home / "engine"
     java_opts = f"-Dderby.system.home={engine_dir} -Dlog4j2.configurationFile=file:{_LOG4J}"
-    return {
+    conf = {
         "spark.jars": ",".join(str(j) for j in jars),
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
@@ -79,6 +82,35 @@ def local_spark_conf(home: Path, jars: list[Path]) -> dict[str, str]:
         "spark.databricks.delta.snapshotPartitions": "2",
         "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
     }
+    extra = extra_conf()
+    if "spark.driver.extraJavaOptions" in extra:  # ours (Derby home, log config) stay first
+        extra["spark.driver.extraJavaOptions"] = f"{java_opts} {extra['spark.driver.extraJavaOptions']}"
+    conf.update(extra)
+    return conf
+
+
+def extra_conf() -> dict[str, str]:
+    """The settings in ``LAKEHOUSE_SPARK_CONF`` (``key=value;key=value``), checked.
+
+    Raises:
+        ConfigError: a pair without ``=`` or with an empty key.
+
+    Example:
+        >>> os.environ["LAKEHOUSE_SPARK_CONF"] = "spark.sql.shuffle.partitions=2; spark.sql.ansi.enabled=true"
+        >>> extra_conf()
+        {'spark.sql.shuffle.partitions': '2', 'spark.sql.ansi.enabled': 'true'}
+        >>> del os.environ["LAKEHOUSE_SPARK_CONF"]
+    """
+    found = {}
+    for pair in os.environ.get("LAKEHOUSE_SPARK_CONF", "").split(";"):
+        if not pair.strip():
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"LAKEHOUSE_SPARK_CONF has {pair.strip()!r}, which is not key=value.",
+                              fix="separate settings with ';', e.g. spark.sql.shuffle.partitions=2;spark.x=y.")
+        found[key.strip()] = value.strip()
+    return found
 
 
 def spark_home(home: Path) -> Path:
@@ -111,3 +143,28 @@ def spark_home(home: Path) -> Path:
             link.unlink()
         link.symlink_to(source / name, target_is_directory=True)
     return target
+
+
+@contextmanager
+def session_conf(spark, settings: dict[str, str]):
+    """Set session settings for the duration of a ``with`` block, then restore the old values.
+
+    Args:
+        spark: the session (classic or Spark Connect).
+        settings: SQL settings to set, e.g. ``{"spark.databricks.delta.merge.materializeSource": "none"}``.
+
+    Example:
+        >>> with session_conf(spark, {"spark.sql.shuffle.partitions": "1"}):   # doctest: +SKIP
+        ...     spark.range(10).groupBy("id").count().collect()
+    """
+    old = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
