@@ -31,6 +31,7 @@ import json
 import numbers
 import os
 import shutil
+import time
 from pathlib import Path
 
 from ..locks import file_lock
@@ -53,7 +54,8 @@ def arrive(source, target, *, batches: int | str = 1, spark=None, verbose: bool 
         target: the landing folder (created if missing); it may be ``source`` itself.
         batches: how many batches to land (an int >= 1), or ``"all"`` for every remaining one.
         spark: the Spark session for the ticket commits (default: ``lakehouse.get_spark()``).
-        verbose: print one line per landed batch, or say that there was nothing to land.
+        verbose: print each batch's progress as it lands (ticket commits, then files, with
+            seconds) and a summary line, or say that there was nothing to land.
 
     Returns:
         The batch numbers landed by this call, in order; ``[]`` when ``target`` already holds
@@ -97,17 +99,25 @@ def arrive(source, target, *, batches: int | str = 1, spark=None, verbose: bool 
             if verbose:
                 print(f"Nothing to land: all {manifest['num_batches']} batches of {src} are already in {dst}.")
             return []
-        for b in todo:
+        for i, b in enumerate(todo, 1):
             entry = manifest["batches"][b]
             if spark is None:
                 from .. import get_spark
 
                 spark = get_spark()
+            started = time.monotonic()
+            kinds = [k for k in OPERATIONS if entry["sources"][TICKETS_TABLE]["operations"].get(k)]
+            if verbose:  # the ticket commits take seconds: say what is being waited for
+                print(f"Landing batch {b} ({i} of {len(todo)}): support_tickets, {len(kinds)} Delta "
+                      f"commit(s) ...", end="", flush=True)
             _land_tickets(spark, src, dst, entry)
+            if verbose:
+                print(f" {time.monotonic() - started:.1f} s; files ...", end="", flush=True)
             _land_files(src, dst, entry)
             state["landed"] = sorted(set(state["landed"]) | {b})
             write_json_atomic(dst / ARRIVALS_NAME, state)
             if verbose:
+                print(f" done in {time.monotonic() - started:.1f} s.", flush=True)
                 print(_summary(entry, dst))
     return todo
 
