@@ -47,7 +47,7 @@ from pyspark.sql.streaming.datasource import (
 from pyspark.sql.types import StructType
 
 from .errors import CloudFilesOptionError
-from .file_log import FileEntry, FileLog, list_files, log_root
+from .file_log import FileEntry, FileLog, listed_files, log_root
 from .options import AutoLoaderOptions, parse_options
 from .plan import ReadPlan, output_schema
 
@@ -119,7 +119,7 @@ class CloudFilesStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow
         present now are logged as passed."""
         if self._opts.include_existing:
             return {"log": None, "index": 0}
-        existing = list_files(self._opts.path, self._opts.path_glob)
+        existing = listed_files(self._opts)
         log = FileLog.create(log_root(self._opts.schema_location), existing)
         self._logs[str(log.dir)] = log
         return {"log": str(log.dir), "index": len(existing)}
@@ -133,11 +133,11 @@ class CloudFilesStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow
 
     def prepareForTriggerAvailableNow(self) -> None:
         """``trigger(availableNow=True)``: process the files present now, in rate-limited batches."""
-        self._frozen = list_files(self._opts.path, self._opts.path_glob)
+        self._frozen = listed_files(self._opts)
 
     def latestOffset(self, start: dict, limit: ReadLimit) -> dict:
         """Log newly listed files, then return the end of the next batch within the limits."""
-        listing = self._frozen if self._frozen is not None else list_files(self._opts.path, self._opts.path_glob)
+        listing = self._frozen if self._frozen is not None else listed_files(self._opts)
         if start.get("log"):
             log = self._log(start["log"])
         elif not listing:
