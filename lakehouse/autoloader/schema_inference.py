@@ -76,6 +76,14 @@ def infer_column_type(col, fmt: str, *, infer_types: bool) -> DataType:
     return spark_type_of_arrow(col.type, infer_types=infer_types, timestamps=False)
 
 
+def no_files_error(opts: AutoLoaderOptions) -> SchemaInferenceError:
+    """The error for a schema inference with no file to sample (Databricks: "Unable to infer
+    schema for JSON. It must be specified manually")."""
+    return SchemaInferenceError(
+        f"Unable to infer the schema for {opts.format}: no data files in {opts.path}.",
+        fix="land at least one file before starting the stream, or give a schema with .schema(...).")
+
+
 def infer_schema(files: list[FileEntry], opts: AutoLoaderOptions) -> StructType:
     """Infer the data schema from a sample of ``files`` (oldest first).
 
@@ -89,9 +97,7 @@ def infer_schema(files: list[FileEntry], opts: AutoLoaderOptions) -> StructType:
         sample.append(entry)
         total += entry.size
     if not sample:
-        raise SchemaInferenceError(
-            f"Unable to infer the schema for {opts.format}: no data files in {opts.path}.",
-            fix="land at least one file before starting the stream, or give a schema with .schema(...).")
+        raise no_files_error(opts)
     merged = StructType([])
     hints: dict = {}
     infer = opts.infer_column_types and not opts.primitives_as_string
