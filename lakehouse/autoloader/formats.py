@@ -276,8 +276,8 @@ def _parse_csv(data: bytes, opts) -> RawData:
         parse_options=pacsv.ParseOptions(delimiter=opts.sep, quote_char=opts.quote, escape_char=escape,
                                          newlines_in_values=opts.multiline, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                             null_values=[opts.null_value], strings_can_be_null=True,
-                                             quoted_strings_can_be_null=opts.null_value != ""),
+                                             null_values=sorted({"", opts.null_value}), strings_can_be_null=True,
+                                             quoted_strings_can_be_null=True),
     )
     columns = {n: _trim(table.column(n).combine_chunks(), opts) for n in names}
     n = table.num_rows
@@ -288,7 +288,7 @@ def _parse_csv(data: bytes, opts) -> RawData:
             fields = _split_fields(line, opts)
             for i in range(len(names)):
                 value = fields[i] if i < len(fields) else None
-                extra[i].append(value if value != opts.null_value else None)
+                extra[i].append(value if value not in ("", opts.null_value) else None)
         columns = {name: pa.concat_arrays([columns[name], _trim(pa.array(extra[i], pa.string()), opts)])
                    for i, name in enumerate(names)}
         corrupt = pa.concat_arrays([pa.nulls(n, pa.string()), pa.array(invalid, pa.string())])

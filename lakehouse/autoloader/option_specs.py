@@ -94,7 +94,8 @@ SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("columnNameOfCorruptRecord", "json,csv", _N,
                "malformed records are kept in the rescued data column under `_corrupt_record`"),
     OptionSpec("dateFormat", "json,csv", _D, "common Java patterns (y M d H h m s S a, quoted text); no locale names"),
-    OptionSpec("encoding", "json,csv,text", _S, "any Python codec name; a UTF-8 byte-order mark is skipped",
+    OptionSpec("encoding", "json,csv,text", _S, "Spark 4's list (UTF-8, ISO-8859-1, US-ASCII, UTF-16/32); "
+               "json needs lineSep with a non-UTF-8 encoding, as in Spark; a UTF-8 byte-order mark is skipped",
                aliases=("charset",)),
     OptionSpec("lineSep", "json,csv,text", _D, "`\\n`, `\\r\\n` or `\\r` for csv; any string for json and text"),
     OptionSpec("locale", "json,csv", _D, "only en-US (the default)"),
@@ -121,7 +122,7 @@ SPECS: tuple[OptionSpec, ...] = (
     # ---- CSV ---------------------------------------------------------------------------
     OptionSpec("charToEscapeQuoteEscaping", "csv", _N, "the CSV parser (pyarrow) has one escape character"),
     OptionSpec("comment", "csv", _S),
-    OptionSpec("emptyValue", "csv", _N, "a quoted empty field reads as an empty string, as Spark's default"),
+    OptionSpec("emptyValue", "csv", _N, "an empty field, quoted or not, reads as null (Spark's default)"),
     OptionSpec("enforceSchema", "csv", _D, "only `true` (the default): columns are taken by position"),
     OptionSpec("escape", "csv", _S),
     OptionSpec("header", "csv", _S),

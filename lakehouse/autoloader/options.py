@@ -186,15 +186,19 @@ def _char(opts: dict[str, str], key: str, default: str | None, *alias: str) -> s
     return value
 
 
-def _encoding(opts: dict[str, str]) -> str:
-    import codecs
+# The character sets Spark 4 readers accept (CharsetProvider), as Python codec names.
+CHARSETS = {"utf-8": "utf-8", "iso-8859-1": "iso8859-1", "us-ascii": "ascii", "utf-16": "utf-16",
+            "utf-16be": "utf-16-be", "utf-16le": "utf-16-le", "utf-32": "utf-32"}
 
+
+def _encoding(opts: dict[str, str]) -> str:
     name = opts.get("encoding", opts.get("charset", "UTF-8")).strip()
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise CloudFilesOptionError(f"Option encoding={name!r} is not a known character set.",
-                                    fix="use e.g. 'UTF-8', 'ISO-8859-1' or 'windows-1252'.") from None
+    codec = CHARSETS.get(name.lower())
+    if codec is None:
+        raise CloudFilesOptionError(
+            f"Option encoding={name!r} is not a character set Spark reads.",
+            fix=f"use one of {', '.join(sorted(CHARSETS))} (Spark's list), e.g. 'ISO-8859-1' for Latin-1.")
+    return codec
 
 
 def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoaderOptions:
@@ -256,6 +260,12 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
     if line_sep is not None and (not line_sep or (fmt == "csv" and line_sep not in ("\n", "\r\n", "\r"))):
         raise CloudFilesOptionError(f"Option lineSep={line_sep!r} is not supported locally for {fmt}.",
                                     fix="remove it (lines end with \\n, \\r\\n or \\r by default).")
+
+    encoding = _encoding(opts)
+    if fmt == "json" and encoding != "utf-8" and line_sep is None and not _bool("multiline", opts.get("multiline", "false")):
+        raise CloudFilesOptionError(  # Spark's JSONOptionsInRead.checkedEncoding
+            f"Option lineSep must be given with encoding={opts.get('encoding', opts.get('charset'))!r} for json.",
+            fix="add .option('lineSep', '\\n'), or multiLine=true.")
 
     schema_location = opts.get("cloudfiles.schemalocation") or None
     mode_key = "cloudfiles.schemaevolutionmode"
@@ -328,7 +338,7 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
         escape=_char(opts, "escape", "\\"),
         multiline=flag("multiline", False),
         path_glob=opts.get("pathglobfilter", opts.get("filenamepattern")) or None,
-        encoding=_encoding(opts),
+        encoding=encoding,
         line_sep=line_sep,
         mode=mode,
         reader_case_sensitive=flag("readercasesensitive", True),

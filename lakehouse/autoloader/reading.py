@@ -138,9 +138,10 @@ def assemble(raw: RawData, plan: ReadPlan, entry: FileEntry) -> tuple[dict[str, 
     columns = raw.columns
     opts = plan.opts
     rules = ValueRules.of(opts)
-    # Spark matches names case-insensitively; with a rescued data column Databricks keeps
-    # other casings apart unless readerCaseSensitive=false.
-    insensitive = plan.rescue is None or not opts.reader_case_sensitive
+    # Spark's JSON reader matches field names exactly, its Parquet / ORC readers ignore case;
+    # with a rescued data column, readerCaseSensitive=false reads other casings too (options page).
+    insensitive = (plan.rescue is None and opts.format in ("parquet", "orc")) or (
+        plan.rescue is not None and not opts.reader_case_sensitive)
     folders = partition_values(entry.path, opts.path)
     out: dict[str, pa.Array] = {}
     items: list[tuple[str, pa.Array, pa.Array]] = []
