@@ -199,3 +199,64 @@ def test_evolution_mode_none_rescues_nothing_unless_asked():
     assert parse_options(base, user_schema=False).rescued_column is None
     asked = dict(base, rescuedDataColumn="_bad")
     assert parse_options(asked, user_schema=False).rescued_column == "_bad"
+
+
+def _rescue_plan(schema: StructType, **extra):
+    opts = parse_options({**BASE, "cloudFiles.schemaEvolutionMode": "rescue", **extra}, user_schema=False)
+    return ReadPlan.build(opts, output_schema(schema, opts))
+
+
+def test_reader_case_sensitive_decides_whether_other_casings_are_rescued():
+    data = b'{"id": 1, "Name": "A"}\n'
+    raw = parse_bytes(data, reader_options("json"), hints={})
+    schema = StructType([StructField("id", IntegerType()), StructField("name", StringType())])
+    entry = FileEntry("/in/f.json", len(data), 0)
+    cols, _ = assemble(raw, _rescue_plan(schema), entry)  # default true: rescued
+    assert cols["name"].to_pylist() == [None]
+    assert json.loads(cols["_rescued_data"][0].as_py()) == {"Name": "A", "_file_path": "file:/in/f.json"}
+    cols, _ = assemble(raw, _rescue_plan(schema, readerCaseSensitive="false"), entry)
+    assert cols["name"].to_pylist() == ["A"] and cols["_rescued_data"].to_pylist() == [None]
+
+
+def test_nested_new_field_per_evolution_mode(tmp_path):
+    from lakehouse.autoloader import UnknownFieldError
+    from lakehouse.autoloader.reading import check_new_columns
+
+    merchant = StructType([StructField("name", StringType())])
+    schema = StructType([StructField("id", StringType()), StructField("merchant", merchant)])
+    data = b'{"id": "1", "merchant": {"name": "M", "since": "2020"}}\n'
+    raw = parse_bytes(data, reader_options("json"), hints={})
+    entry = FileEntry("/in/f.json", len(data), 0)
+    store = SchemaStore(str(tmp_path))
+    store.write(schema)
+    for mode, version in (("failOnNewColumns", 0), ("addNewColumns", 1)):
+        opts = parse_options({**BASE, "cloudFiles.schemaLocation": str(tmp_path),
+                              "cloudFiles.schemaEvolutionMode": mode}, user_schema=False)
+        with pytest.raises(UnknownFieldError, match=r"\[merchant\.since\]"):
+            check_new_columns(raw, ReadPlan.build(opts, output_schema(schema, opts)), entry)
+        assert store.latest()[0] == version  # only addNewColumns stores a new version
+    assert store.latest()[1]["merchant"].dataType.simpleString() == "struct<name:string,since:string>"
+    cols, _ = assemble(raw, _rescue_plan(schema), entry)  # rescue: the column's value is kept whole
+    assert cols["merchant"].to_pylist() == [{"name": "M"}]
+    rescued = json.loads(cols["_rescued_data"][0].as_py())
+    assert rescued["merchant"] == {"name": "M", "since": "2020"}
+
+
+def test_json_records_need_the_switch_that_allows_them():
+    from lakehouse.autoloader import relaxed_json
+
+    assert relaxed_json.loads("{'a': 1}", {"allowsinglequotes"}) == {"a": 1}
+    for text, flag in (("{'a': 1}", "allowsinglequotes"), ('{"a": 1 /* c */}', "allowcomments"),
+                       ("{a: 1}", "allowunquotedfieldnames"), ('{"a": 01}', "allownumericleadingzeros"),
+                       ('{"a": NaN}', "allownonnumericnumbers"), ('{"a": "\\q"}', "allowbackslashescapinganycharacter")):
+        with pytest.raises(ValueError):
+            relaxed_json.loads(text, set())
+        relaxed_json.loads(text, {flag})
+
+
+def test_encodings_follow_spark_and_json_needs_line_sep():
+    assert _opts(encoding="ISO-8859-1", lineSep="\n").encoding == "iso8859-1"
+    with pytest.raises(CloudFilesOptionError, match="lineSep"):
+        _opts(encoding="ISO-8859-1")
+    with pytest.raises(CloudFilesOptionError, match="encoding"):
+        parse_options({**BASE, "cloudFiles.format": "csv", "charset": "latin1"}, user_schema=False)
