@@ -1,12 +1,16 @@
 """Parse one landed file into columns, with pyarrow (a per-record Python path only as fallback).
 
 * json: ``pyarrow.json.read_json``; files pyarrow refuses (malformed lines, a key whose type
-  changes between records) are read line by line with ``json.loads`` so nothing is lost.
+  changes between records, Spark's relaxed syntax such as single quotes) are read line by
+  line with ``json.loads`` and :mod:`.relaxed_json`, so nothing is lost.
   Strings that pyarrow would turn into timestamps are re-read as strings (Spark's JSON reader
   keeps them as text unless a schema says otherwise).
 * csv: ``pyarrow.csv.read_csv`` with every column as text; rows with the wrong number of
   fields are kept as corrupt records (their raw line), their fields filled where possible.
-* parquet: ``pyarrow.parquet``; text: one ``value`` per line; binaryFile: one row per file.
+* parquet / orc: ``pyarrow.parquet`` / ``pyarrow.orc``; text: one ``value`` per line (or per
+  file with ``wholeText``); binaryFile: one row per file.
+* Text formats are decoded with ``encoding`` / ``charset`` and a UTF-8 byte-order mark is
+  dropped, as Spark's readers do (Excel's "CSV UTF-8" starts with one).
 
 Example:
     >>> from lakehouse.autoloader.options import reader_options
@@ -20,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -189,7 +194,7 @@ def _json_python(data: bytes, opts) -> RawData:
             for item in items:
                 good = isinstance(item, dict)
                 records.append(item if good else {})
-                corrupt.append(None if good else relaxed_json.json.dumps(item))
+                corrupt.append(None if good else json.dumps(item))
         except ValueError:
             if text.strip():
                 records.append({})
