@@ -260,3 +260,40 @@ def test_encodings_follow_spark_and_json_needs_line_sep():
         _opts(encoding="ISO-8859-1")
     with pytest.raises(CloudFilesOptionError, match="encoding"):
         parse_options({**BASE, "cloudFiles.format": "csv", "charset": "latin1"}, user_schema=False)
+
+
+def test_nested_hints_as_documented():
+    """The forms of the Databricks schema page: struct field, array element, map key / value."""
+    from pyspark.sql.types import ArrayType, MapType
+
+    users = ArrayType(StructType([StructField("id", StringType()), StructField("name", StringType())]))
+    descriptions = MapType(StringType(), StructType([StructField("content", IntegerType())]))
+    schema = StructType([StructField("locations", ArrayType(IntegerType())), StructField("users", users),
+                         StructField("names", MapType(StringType(), StringType())),
+                         StructField("prices", MapType(StringType(), StringType())),
+                         StructField("descriptions", descriptions)])
+    hinted = apply_hints(schema, "locations.element STRING, users.element.id INT, names.key INT, "
+                                 "prices.value INT, descriptions.value.content STRING")
+    assert [f.dataType.simpleString() for f in hinted.fields] == [
+        "array<string>", "array<struct<id:int,name:string>>", "map<int,string>", "map<string,int>",
+        "map<string,struct<content:string>>"]
+    for bad in ("users.id INT", "names.entry INT", "locations.element.x INT"):
+        with pytest.raises(SchemaInferenceError) as info:
+            apply_hints(schema, bad)
+        assert bad.split()[0] in str(info.value)
+
+
+def test_partition_columns_option_and_folders(tmp_path):
+    from lakehouse.autoloader.plan import partition_values
+    from lakehouse.autoloader.schema_inference import add_partition_columns
+
+    files = [FileEntry(str(tmp_path / "year=2024" / "month=01" / "a.json"), 1, 1),
+             FileEntry(str(tmp_path / "year=2025" / "b.json"), 1, 2)]
+    data = StructType([StructField("id", StringType())])
+    inferred = add_partition_columns(data, files, _opts(path=str(tmp_path)))
+    assert inferred.fieldNames() == ["id", "year", "month"]
+    chosen = add_partition_columns(data, files, _opts(path=str(tmp_path), **{"cloudFiles.partitionColumns": "year"}))
+    assert chosen.fieldNames() == ["id", "year"]
+    assert add_partition_columns(data, files, _opts(path=str(tmp_path), **{"cloudFiles.partitionColumns": ""})) == data
+    assert partition_values(files[1].path, str(tmp_path)) == {"year": "2025"}
+    assert partition_values(str(tmp_path / "k=__HIVE_DEFAULT_PARTITION__" / "c.json"), str(tmp_path)) == {"k": None}
