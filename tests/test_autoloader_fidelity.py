@@ -64,21 +64,24 @@ def _reader(spark, land, schema_dir, **options):
 
 
 def test_errors_read_as_one_line_over_spark_connect(spark, tmp_path):
+    """Spark Connect analyses lazily: the source's errors come at .columns / .schema or at
+    start(), as our own error (not PYTHON_DATA_SOURCE_ERROR with a worker traceback)."""
     land = tmp_path / "land"
     write_json(land, "a.json", [{"id": "1"}])
-    with pytest.raises(CloudFilesOptionError) as info:  # at load, checked on the client
-        _reader(spark, land, tmp_path / "s1", **{"cloudFiles.maxFilesPerTriger": "1"}).load(str(land))
-    assert str(info.value).splitlines()[0].startswith("[CLOUDFILES_OPTION] Unknown option")
+    typo = _reader(spark, land, tmp_path / "s1", **{"cloudFiles.maxFilesPerTriger": "1"}).load(str(land))
+    with pytest.raises(CloudFilesOptionError) as info:
+        typo.columns
+    assert str(info.value).splitlines()[0].startswith("[CLOUDFILES_OPTION] Unknown option 'cloudfiles.maxfilespertriger'")
+    assert "PYTHON_DATA_SOURCE_ERROR" in str(info.value.spark_error)  # the original is kept
     with pytest.raises(SchemaInferenceError) as info:
-        _reader(spark, land, tmp_path / "s2").load(str(tmp_path / "empty"))
+        _reader(spark, land, tmp_path / "s2").load(str(tmp_path / "empty")).printSchema()
     assert str(info.value).splitlines()[0].startswith("[CLOUDFILES_SCHEMA_INFERENCE] Unable to infer")
-    # a hint that does not fit the inferred schema is found by the source in Spark: at start
     df = _reader(spark, land, tmp_path / "s3", **{"cloudFiles.schemaHints": "id.element INT"}).load(str(land))
     with pytest.raises(SchemaInferenceError) as info:
         df.writeStream.format("noop").option("checkpointLocation", str(tmp_path / "chk")).start()
     first = str(info.value).splitlines()[0]
     assert first.startswith("[CLOUDFILES_SCHEMA_INFERENCE] cloudFiles.schemaHints: 'id.element'"), first
-    assert "Fix:" in str(info.value) and "PYTHON_DATA_SOURCE_ERROR" in str(info.value.spark_error)
+    assert "Fix:" in str(info.value)
 
 
 _CLASSIC = textwrap.dedent("""

@@ -1,18 +1,17 @@
-"""Make ``cloudFiles`` errors read as one line: check on the client, translate what Spark wraps.
+"""Make ``cloudFiles`` errors read as one line: re-raise what Spark wraps as our own error.
 
-A Python data source runs in Spark's Python workers, so an error it raises reaches the
-notebook as ``[PYTHON_DATA_SOURCE_ERROR] ...`` with a worker traceback, our message buried in
-it. Two hooks, installed on the reader and writer classes of the session's kind (classic or
-Spark Connect) by :func:`lakehouse.autoloader.register_cloud_files`:
+A Python data source runs in Spark's Python workers, so an error it raises (a bad option, a
+schema hint that does not fit, nothing to infer a schema from) reaches the notebook as
+``[PYTHON_DATA_SOURCE_ERROR] ...`` with a worker traceback, our message buried in it. The
+hooks installed by :func:`lakehouse.autoloader.register_cloud_files` on the classes of the
+session's kind (classic or Spark Connect) re-raise such an error as the original one: same
+class, ``code``, message and fix, first line ``[CODE] message``; the Spark error stays in
+its ``spark_error`` attribute. They act where Spark analyses a streaming DataFrame, so
+errors come where they come on Databricks:
 
-* ``DataStreamReader.load`` on a ``cloudFiles`` reader checks the options, the schema hints
-  and (for schema inference) that there is a stored schema or a file to infer one from, on
-  the client, without Spark. Over Spark Connect this is where ``load`` returns, so a bad
-  option fails at ``load`` with our error, as on Databricks (where the source is analysed
-  eagerly).
-* ``load`` (classic mode analyses it there), ``DataStreamWriter.start`` and ``toTable``
-  re-raise an error whose text carries one of our codes as that error (same class, code,
-  message and fix), without the worker traceback.
+* classic mode analyses at ``DataStreamReader.load``;
+* Spark Connect analyses lazily: at ``df.schema`` / ``df.columns`` / ``df.printSchema()``
+  or at ``writeStream.start()`` / ``toTable()``.
 
 Errors raised while a stream runs (``UNKNOWN_FIELD`` ...) stay inside the
 ``StreamingQueryException`` that ``awaitTermination`` raises, as on Databricks;
@@ -33,7 +32,7 @@ import re
 import sys
 
 from . import errors
-from .errors import AutoLoaderError, SchemaInferenceError
+from .errors import AutoLoaderError
 
 _MARK = "_lakehouse_cloudfiles_hook"
 
@@ -66,44 +65,6 @@ def from_spark_error(exc: BaseException) -> AutoLoaderError | None:
     return classes[match.group(1)](match.group(2).strip(), fix=match.group(3))
 
 
-def check_stream(options: dict, *, has_schema: bool) -> None:
-    """Check a ``cloudFiles`` reader on the client before Spark runs the source.
-
-    Args:
-        options: the reader's options (any case) with ``path``.
-        has_schema: True when ``.schema(...)`` was given.
-
-    Raises:
-        CloudFilesOptionError: an option is unknown, not supported locally or invalid.
-        SchemaInferenceError: bad schema hints, or nothing to infer a schema from.
-    """
-    from .options import parse_options
-    from .schema_hints import apply_hints, parse_hints
-
-    opts = parse_options(options, user_schema=has_schema)
-    if opts.schema_hints:
-        parse_hints(opts.schema_hints)
-    if has_schema or opts.format in ("text", "binaryfile"):
-        return
-    from .file_log import listed_files
-    from .schema_inference import no_files_error
-    from .schema_store import SchemaStore
-
-    latest = SchemaStore(opts.schema_location).latest()
-    if latest is not None:
-        apply_hints(latest[1], opts.schema_hints)
-    elif not listed_files(opts):
-        raise no_files_error(opts)
-
-
-def _reader_options(reader) -> tuple[dict, bool] | None:
-    """``(options, has_schema)`` of a Spark Connect ``cloudFiles`` reader, else None."""
-    fmt = getattr(reader, "_format", None)
-    if not isinstance(fmt, str) or fmt.lower() != "cloudfiles" or not hasattr(reader, "_options"):
-        return None
-    return dict(reader._options), bool(getattr(reader, "_schema", None))
-
-
 def _translating(method):
     @functools.wraps(method)
     def call(self, *args, **kwargs):
@@ -122,33 +83,28 @@ def _translating(method):
     return call
 
 
-def _checked_load(load):
-    @functools.wraps(load)
-    def call(self, path=None, format=None, schema=None, **options):
-        df = load(self, path, format, schema, **options)
-        found = _reader_options(self)
-        if found is not None:
-            opts, has_schema = found
-            if path is not None:
-                opts["path"] = path
-            check_stream(opts, has_schema=has_schema)
-        return df
-
-    return _translating(call)
+def _translate_property(prop: property) -> property:
+    return property(_translating(prop.fget), prop.fset, prop.fdel, prop.__doc__)
 
 
 def install_hooks(spark) -> None:
-    """Install the ``load`` / ``start`` / ``toTable`` hooks for ``spark``'s reader and writer
-    classes (once per class; cheap; nothing else changes).
+    """Install the translating hooks for ``spark``'s reader, writer and DataFrame classes
+    (once per class; cheap; only errors carrying one of our codes change).
 
     Args:
         spark: a classic or Spark Connect ``SparkSession``.
     """
     reader_cls = type(spark.readStream)
-    if not getattr(reader_cls.load, _MARK, False):
-        reader_cls.load = _checked_load(reader_cls.load)
     writer_cls = getattr(sys.modules.get(reader_cls.__module__), "DataStreamWriter", None)
-    for name in ("start", "toTable"):
-        method = getattr(writer_cls, name, None)
-        if method is not None and not getattr(method, _MARK, False):
-            setattr(writer_cls, name, _translating(method))
+    targets = [(reader_cls, "load"), (writer_cls, "start"), (writer_cls, "toTable")]
+    if type(spark).__module__.startswith("pyspark.sql.connect"):
+        from pyspark.sql.connect.dataframe import DataFrame
+
+        targets.append((DataFrame, "_schema"))  # behind schema, columns, dtypes, printSchema
+    for cls, name in targets:
+        member = cls.__dict__.get(name) if cls is not None else None
+        if isinstance(member, property):
+            if not getattr(member.fget, _MARK, False):
+                setattr(cls, name, _translate_property(member))
+        elif member is not None and not getattr(member, _MARK, False):
+            setattr(cls, name, _translating(member))
