@@ -47,3 +47,9 @@ class FileLogError(AutoLoaderError):
     """The record of discovered files (the stream's file log) is missing or inconsistent."""
 
     code = "CLOUDFILES_FILE_LOG"
+
+
+class MalformedRecordError(AutoLoaderError):
+    """A malformed record was found with ``mode=FAILFAST`` (Spark: ``MALFORMED_RECORD_IN_PARSING``)."""
+
+    code = "CLOUDFILES_MALFORMED_RECORD"

@@ -84,6 +84,16 @@ def list_files(path: str, glob_filter: str | None = None) -> list[FileEntry]:
     return sorted(found.values(), key=lambda e: (e.mtime_ms, e.path))
 
 
+def listed_files(opts) -> list[FileEntry]:
+    """:func:`list_files` for a stream's options: ``pathGlobFilter``, ``modifiedAfter`` and
+    ``modifiedBefore`` (generic file-source options) applied."""
+    files = list_files(opts.path, opts.path_glob)
+    after, before = opts.modified_after_ms, opts.modified_before_ms
+    if after is not None or before is not None:
+        files = [e for e in files if (after is None or e.mtime_ms > after) and (before is None or e.mtime_ms < before)]
+    return files
+
+
 def log_root(schema_location: str | None) -> Path:
     """Where the file logs of a stream live: ``<schemaLocation>/_cloudfiles/file_logs`` or
     ``LAKEHOUSE_HOME/cloudfiles/file_logs``."""

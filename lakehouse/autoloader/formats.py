@@ -1,15 +1,20 @@
 """Parse one landed file into columns, with pyarrow (a per-record Python path only as fallback).
 
 * json: ``pyarrow.json.read_json``; files pyarrow refuses (malformed lines, a key whose type
-  changes between records) are read line by line with ``json.loads`` so nothing is lost.
+  changes between records, Spark's relaxed syntax such as single quotes) are read line by
+  line with ``json.loads`` and :mod:`.relaxed_json`, so nothing is lost.
   Strings that pyarrow would turn into timestamps are re-read as strings (Spark's JSON reader
   keeps them as text unless a schema says otherwise).
 * csv: ``pyarrow.csv.read_csv`` with every column as text; rows with the wrong number of
   fields are kept as corrupt records (their raw line), their fields filled where possible.
-* parquet: ``pyarrow.parquet``; text: one ``value`` per line; binaryFile: one row per file.
+* parquet / orc: ``pyarrow.parquet`` / ``pyarrow.orc``; text: one ``value`` per line (or per
+  file with ``wholeText``); binaryFile: one row per file.
+* Text formats are decoded with ``encoding`` / ``charset`` and a UTF-8 byte-order mark is
+  dropped, as Spark's readers do (Excel's "CSV UTF-8" starts with one).
 
 Example:
-    >>> raw = parse_bytes(b'{"a": 1}\\n{"a": 2, "b": "x"}\\n', "json", hints={})
+    >>> from lakehouse.autoloader.options import reader_options
+    >>> raw = parse_bytes(b'{"a": 1}\\n{"a": 2, "b": "x"}\\n', reader_options("json"), hints={})
     >>> raw.num_rows, sorted(raw.columns)
     (2, ['a', 'b'])
 """
@@ -20,12 +25,16 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
+
+from . import relaxed_json
 
 _BLOCK = 8 << 20
 
@@ -40,40 +49,62 @@ class RawData:
     parse_strings: bool = False  # CSV: text values are parsed into the column types
 
 
-@dataclass(frozen=True)
-class CsvSettings:
-    """The CSV options that matter for parsing."""
-
-    header: bool = False
-    sep: str = ","
-    quote: str = '"'
-    escape: str | None = None
+_UTF8_BOM = b"\xef\xbb\xbf"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def parse_bytes(data: bytes, fmt: str, *, hints: dict, csv_settings: CsvSettings | None = None,
-                multiline: bool = False) -> RawData:
+def utf8_bytes(data: bytes, encoding: str = "utf-8") -> bytes:
+    """``data`` as UTF-8 without a byte-order mark (Spark's readers skip it, as Excel writes it).
+
+    Example:
+        >>> utf8_bytes(bytes([0xEF, 0xBB, 0xBF]) + b"id"), utf8_bytes(bytes([0x63, 0xE9]), "iso8859-1")
+        (b'id', b'c\\xc3\\xa9')
+    """
+    if encoding in ("utf-8", "utf8"):
+        return data[3:] if data.startswith(_UTF8_BOM) else data
+    text = data.decode(encoding, errors="replace")
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
+def split_lines(text: str, line_sep: str | None) -> list[str]:
+    """Lines as Spark's line readers cut them: ``\n``, ``\r\n`` or ``\r`` (or ``lineSep``);
+    a final separator does not make an empty last line."""
+    lines = text.split(line_sep) if line_sep else _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def parse_bytes(data: bytes, opts, *, hints: dict) -> RawData:
     """Parse the bytes of one file.
 
     Args:
         data: the file's content.
-        fmt: json, csv, parquet or text.
+        opts: the stream's :class:`~lakehouse.autoloader.options.AutoLoaderOptions`
+            (format and parser options).
         hints: JSON only: columns to read as strings, learned from earlier files of the batch
             (updated in place).
-        csv_settings: CSV only.
-        multiline: JSON only: one record (or an array of records) spans the whole file.
 
     Returns:
         A :class:`RawData`.
     """
-    if fmt == "json":
-        return _parse_json(data, hints, multiline)
-    if fmt == "csv":
-        return _parse_csv(data, csv_settings or CsvSettings())
+    fmt = opts.format
     if fmt == "parquet":
         table = pq.read_table(pa.BufferReader(data))
         return RawData({n: table.column(n).combine_chunks() for n in table.column_names}, table.num_rows)
+    if fmt == "orc":
+        import pyarrow.orc as porc
+
+        table = porc.ORCFile(pa.BufferReader(data)).read()
+        return RawData({n: table.column(n).combine_chunks() for n in table.column_names}, table.num_rows)
+    data = utf8_bytes(data, opts.encoding)
+    if fmt == "json":
+        return _parse_json(data, hints, opts)
+    if fmt == "csv":
+        return _parse_csv(data, opts)
     if fmt == "text":
-        lines = data.decode("utf-8", errors="replace").splitlines()
+        text = data.decode("utf-8", errors="replace")
+        lines = [text] if opts.whole_text else split_lines(text, opts.line_sep)
         return RawData({"value": pa.array(lines, pa.string())}, len(lines))
     raise ValueError(f"no parser for format {fmt!r}")
 
@@ -88,8 +119,7 @@ def parse_file(path: str, size: int, mtime_ms: int, opts, hints: dict) -> RawDat
         data = fh.read()
     if opts.format == "binaryfile":
         return binary_file(path, size, mtime_ms, data)
-    settings = CsvSettings(opts.header, opts.sep, opts.quote, opts.escape)
-    return parse_bytes(data, opts.format, hints=hints, csv_settings=settings, multiline=opts.multiline)
+    return parse_bytes(data, opts, hints=hints)
 
 
 def binary_file(path: str, size: int, mtime_ms: int, data: bytes) -> RawData:
@@ -123,19 +153,19 @@ def _as_text(t: pa.DataType) -> pa.DataType | None:
     return None
 
 
-def _parse_json(data: bytes, hints: dict, multiline: bool) -> RawData:
-    if multiline:
-        return _json_python(data, multiline=True)
+def _parse_json(data: bytes, hints: dict, opts) -> RawData:
+    if opts.multiline or opts.line_sep not in (None, "\n", "\r\n"):
+        return _json_python(data, opts)
     explicit = pa.schema(list(hints.items())) if hints else None
     try:
         table = _read_json(data, explicit)
     except pa.ArrowInvalid:
         if explicit is None:
-            return _json_python(data)
+            return _json_python(data, opts)
         try:
             table = _read_json(data, None)
         except pa.ArrowInvalid:
-            return _json_python(data)
+            return _json_python(data, opts)
     fixes = {f.name: t for f in table.schema if (t := _as_text(f.type)) is not None}
     if fixes:
         hints.update(fixes)
@@ -143,7 +173,7 @@ def _parse_json(data: bytes, hints: dict, multiline: bool) -> RawData:
         try:
             table = _read_json(data, pa.schema(list(hints.items())))
         except pa.ArrowInvalid:
-            return _json_python(data)
+            return _json_python(data, opts)
         table = table.select(order + [n for n in table.column_names if n not in order])
     if hints:  # a hinted column this file does not have comes back all null: drop it
         table = table.select([n for n in table.column_names
@@ -151,13 +181,15 @@ def _parse_json(data: bytes, hints: dict, multiline: bool) -> RawData:
     return RawData({n: table.column(n).combine_chunks() for n in table.column_names}, table.num_rows)
 
 
-def _json_python(data: bytes, multiline: bool = False) -> RawData:
+def _json_python(data: bytes, opts) -> RawData:
+    """Record by record with ``json.loads`` (and Spark's relaxed switches when needed)."""
     text = data.decode("utf-8", errors="replace")
     records: list[dict] = []
     corrupt: list[str | None] = []
-    if multiline:
+    flags = opts.json_flags
+    if opts.multiline:
         try:
-            obj = json.loads(text)
+            obj = relaxed_json.loads(text, flags)
             items = obj if isinstance(obj, list) else [obj]
             for item in items:
                 good = isinstance(item, dict)
@@ -168,12 +200,12 @@ def _json_python(data: bytes, multiline: bool = False) -> RawData:
                 records.append({})
                 corrupt.append(text)
     else:
-        for line in text.splitlines():
+        for line in split_lines(text, opts.line_sep):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except ValueError:
+                obj = relaxed_json.loads(line, flags)
+            except (ValueError, RecursionError):
                 obj = None
             good = isinstance(obj, dict)
             records.append(obj if good else {})
@@ -189,9 +221,14 @@ def _json_python(data: bytes, multiline: bool = False) -> RawData:
 
 # ---- CSV --------------------------------------------------------------------------------
 
-def _header_names(first_line: str, s: CsvSettings) -> list[str]:
-    fields = next(csv.reader([first_line], delimiter=s.sep, quotechar=s.quote), [])
-    if not s.header:
+def _split_fields(line: str, opts) -> list[str]:
+    return next(csv.reader([line], delimiter=opts.sep, quotechar=opts.quote,
+                           escapechar=opts.escape if opts.escape != opts.quote else None), [])
+
+
+def _header_names(first_line: str, opts) -> list[str]:
+    fields = _split_fields(first_line, opts)
+    if not opts.header:
         return [f"_c{i}" for i in range(len(fields))]
     names, seen = [], {}
     for i, name in enumerate(fields):
@@ -203,37 +240,61 @@ def _header_names(first_line: str, s: CsvSettings) -> list[str]:
     return names
 
 
-def _parse_csv(data: bytes, s: CsvSettings) -> RawData:
+def _drop_lines(data: bytes, opts) -> bytes:
+    """``skipRows`` (Databricks) and ``comment`` lines removed before parsing."""
+    lines = data.decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = lines[opts.skip_rows:]
+    if opts.comment:
+        lines = [ln for ln in lines if not ln.startswith(opts.comment)]
+    return "".join(lines).encode("utf-8")
+
+
+def _trim(col: pa.Array, opts) -> pa.Array:
+    if opts.trim_leading and opts.trim_trailing:
+        return pc.utf8_trim_whitespace(col)
+    if opts.trim_leading:
+        return pc.utf8_ltrim_whitespace(col)
+    return pc.utf8_rtrim_whitespace(col) if opts.trim_trailing else col
+
+
+def _parse_csv(data: bytes, opts) -> RawData:
+    if opts.skip_rows or opts.comment:
+        data = _drop_lines(data, opts)
     text_start = data[:65536].decode("utf-8", errors="replace")
     first = next((ln for ln in text_start.splitlines() if ln.strip()), None)
     if first is None:
         return RawData({}, 0, None, parse_strings=True)
-    names = _header_names(first, s)
+    names = _header_names(first, opts)
     invalid: list[str] = []
 
     def on_invalid(row) -> str:
         invalid.append(row.text)
         return "skip"
 
+    skip = 0
+    if opts.header:  # the header is the first non-blank line
+        skip = next(i for i, ln in enumerate(text_start.splitlines()) if ln.strip()) + 1
+    escape = opts.escape if opts.escape and opts.escape != opts.quote else False
     table = pacsv.read_csv(
         io.BytesIO(data),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if s.header else 0, block_size=_BLOCK),
-        parse_options=pacsv.ParseOptions(delimiter=s.sep, quote_char=s.quote, escape_char=s.escape or False,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
-                                             strings_can_be_null=True, quoted_strings_can_be_null=False),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=_BLOCK),
+        parse_options=pacsv.ParseOptions(delimiter=opts.sep, quote_char=opts.quote, escape_char=escape,
+                                         newlines_in_values=opts.multiline, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             null_values=sorted({"", opts.null_value}), strings_can_be_null=True,
+                                             quoted_strings_can_be_null=True),
     )
-    columns = {n: table.column(n).combine_chunks() for n in names}
+    columns = {n: _trim(table.column(n).combine_chunks(), opts) for n in names}
     n = table.num_rows
     corrupt = None
     if invalid:
         extra = [[] for _ in names]
         for line in invalid:
-            fields = next(csv.reader([line], delimiter=s.sep, quotechar=s.quote), [])
+            fields = _split_fields(line, opts)
             for i in range(len(names)):
                 value = fields[i] if i < len(fields) else None
-                extra[i].append(value if value != "" else None)
-        columns = {name: pa.concat_arrays([columns[name], pa.array(extra[i], pa.string())])
+                extra[i].append(value if value not in ("", opts.null_value) else None)
+        columns = {name: pa.concat_arrays([columns[name], _trim(pa.array(extra[i], pa.string()), opts)])
                    for i, name in enumerate(names)}
         corrupt = pa.concat_arrays([pa.nulls(n, pa.string()), pa.array(invalid, pa.string())])
         n += len(invalid)

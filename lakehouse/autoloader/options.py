@@ -16,55 +16,25 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import CloudFilesOptionError
+from .option_specs import NOT_SUPPORTED, all_keys, spec
 
 OPTIONS_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/options"
 SCHEMA_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema"
 
-FORMATS = ("json", "csv", "parquet", "text", "binaryfile")
+FORMATS = ("json", "csv", "parquet", "text", "binaryfile", "orc")
 EVOLUTION_MODES = ("addNewColumns", "rescue", "failOnNewColumns", "none")
+PARSE_MODES = ("PERMISSIVE", "DROPMALFORMED", "FAILFAST")
 DEFAULT_RESCUED_COLUMN = "_rescued_data"
 DEFAULT_MAX_FILES = 1000  # cloudFiles.maxFilesPerTrigger default (options page)
 
-# cloudFiles.* options this source implements (lower-case keys, as Spark hands them over).
-_SUPPORTED_CF = {
-    "cloudfiles.format", "cloudfiles.schemalocation", "cloudfiles.infercolumntypes",
-    "cloudfiles.schemahints", "cloudfiles.schemaevolutionmode", "cloudfiles.maxfilespertrigger",
-    "cloudfiles.maxbytespertrigger", "cloudfiles.includeexistingfiles",
-    "cloudfiles.validateoptions", "cloudfiles.allowoverwrites", "cloudfiles.usenotifications",
-    "cloudfiles.uselisting",
-}
-# Documented Databricks options that need cloud services or features not emulated here.
-_DATABRICKS_ONLY_CF = {
-    "cloudfiles.backfillinterval", "cloudfiles.cleansource", "cloudfiles.cleansource.retentionduration",
-    "cloudfiles.cleansource.movedestination", "cloudfiles.maxfileage", "cloudfiles.partitioncolumns",
-    "cloudfiles.useincrementallisting", "cloudfiles.usemanagedfileevents", "cloudfiles.resourcetag",
-    "cloudfiles.region", "cloudfiles.queueurl", "cloudfiles.connectionstring",
-    "cloudfiles.resourcegroup", "cloudfiles.subscriptionid", "cloudfiles.tenantid",
-    "cloudfiles.clientid", "cloudfiles.clientsecret", "cloudfiles.projectid", "cloudfiles.client",
-    "cloudfiles.fetchparallelism", "cloudfiles.pathrewrites", "cloudfiles.subscription",
-    "cloudfiles.usestrictglobber", "cloudfiles.queuename", "cloudfiles.topicname",
-}
-# Generic and format options (Spark's file-source and format option names) accepted locally.
-_SUPPORTED_OTHER = {
-    "path", "header", "sep", "delimiter", "quote", "escape", "multiline", "rescueddatacolumn",
-    "pathglobfilter", "mode", "encoding", "charset", "linesep", "recursivefilelookup",
-}
-_CANONICAL = {
-    "cloudfiles.format": "cloudFiles.format", "cloudfiles.schemalocation": "cloudFiles.schemaLocation",
-    "cloudfiles.infercolumntypes": "cloudFiles.inferColumnTypes",
-    "cloudfiles.schemahints": "cloudFiles.schemaHints",
-    "cloudfiles.schemaevolutionmode": "cloudFiles.schemaEvolutionMode",
-    "cloudfiles.maxfilespertrigger": "cloudFiles.maxFilesPerTrigger",
-    "cloudfiles.maxbytespertrigger": "cloudFiles.maxBytesPerTrigger",
-    "cloudfiles.includeexistingfiles": "cloudFiles.includeExistingFiles",
-    "cloudfiles.validateoptions": "cloudFiles.validateOptions",
-    "cloudfiles.allowoverwrites": "cloudFiles.allowOverwrites",
-    "cloudfiles.usenotifications": "cloudFiles.useNotifications",
-    "cloudfiles.uselisting": "cloudFiles.useListing",
-}
+
+def _name(key: str) -> str:
+    """The documented spelling of an option key given in any case."""
+    found = spec(key)
+    return found.name if found else key
 
 
 @dataclass(frozen=True)
@@ -85,25 +55,56 @@ class AutoLoaderOptions:
     header: bool = False
     sep: str = ","
     quote: str = '"'
-    escape: str | None = None
+    escape: str | None = "\\"
     multiline: bool = False
     path_glob: str | None = None
+    encoding: str = "utf-8"
+    line_sep: str | None = None
+    mode: str = "PERMISSIVE"
+    reader_case_sensitive: bool = True
+    null_value: str = ""
+    comment: str | None = None
+    skip_rows: int = 0
+    trim_leading: bool = False
+    trim_trailing: bool = False
+    nan_value: str = "NaN"
+    positive_inf: str = "Inf"
+    negative_inf: str = "-Inf"
+    date_format: str | None = None
+    timestamp_format: str | None = None
+    whole_text: bool = False
+    json_flags: frozenset = frozenset({"allowsinglequotes", "allownonnumericnumbers"})
+    primitives_as_string: bool = False
+    drop_field_if_all_null: bool = False
+    partition_columns: tuple[str, ...] | None = None  # None: infer from key=value folders
+    modified_after_ms: int | None = None
+    modified_before_ms: int | None = None
+    ignore_missing_files: bool = True
+    ignore_corrupt_files: bool = False
+
+
+# JSON parser switches (Spark's JSONOptions names, lower case) and their defaults.
+JSON_FLAGS = {
+    "allowcomments": False, "allowunquotedfieldnames": False, "allowsinglequotes": True,
+    "allownumericleadingzeros": False, "allownonnumericnumbers": True,
+    "allowbackslashescapinganycharacter": False, "allowunquotedcontrolchars": False,
+}
 
 
 def _bool(key: str, value: str) -> bool:
     text = str(value).strip().lower()
     if text in ("true", "false"):
         return text == "true"
-    raise CloudFilesOptionError(f"Option {_CANONICAL.get(key, key)}={value!r} is not a boolean.",
+    raise CloudFilesOptionError(f"Option {_name(key)}={value!r} is not a boolean.",
                                 fix="use 'true' or 'false'.")
 
 
-def _positive_int(key: str, value: str) -> int:
+def _positive_int(key: str, value: str, *, zero: bool = False) -> int:
     text = str(value).strip()
-    if text.isdigit() and int(text) > 0:
+    if text.isdigit() and (int(text) > 0 or zero):
         return int(text)
-    raise CloudFilesOptionError(f"Option {_CANONICAL.get(key, key)}={value!r} is not a positive integer.",
-                                fix="use a whole number >= 1, e.g. '1000'.")
+    raise CloudFilesOptionError(f"Option {_name(key)}={value!r} is not a {'non-negative' if zero else 'positive'} "
+                                "integer.", fix="use a whole number, e.g. '1000'.")
 
 
 _BYTES = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
@@ -133,13 +134,71 @@ def parse_byte_size(value: str) -> int:
     return int(match.group(1)) * 1024 ** " kmgt".index(unit or " ")
 
 
-def _unknown(key: str, known: set[str]) -> CloudFilesOptionError:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
-    hint = f"did you mean {_CANONICAL.get(close[0], close[0])}? " if close else ""
+def _unknown(key: str) -> CloudFilesOptionError:
+    close = difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.75)
+    hint = f"did you mean {_name(close[0])}? " if close else ""
     return CloudFilesOptionError(
         f"Unknown option {key!r} for the cloudFiles source.",
         fix=f"{hint}see the supported options in {OPTIONS_DOC} (names are case-insensitive).",
     )
+
+
+def _check_known(opts: dict[str, str], fmt: str | None) -> None:
+    """Every key is documented, available locally and meant for ``fmt``."""
+    for key in opts:
+        if key == "path":
+            continue
+        found = spec(key)
+        if found is None:
+            raise _unknown(key)
+        if found.status == NOT_SUPPORTED:
+            raise CloudFilesOptionError(
+                f"Option {found.name!r} ({key}) is a Databricks Auto Loader option that the local cloudFiles "
+                f"source does not support: {found.note}.",
+                fix="remove it for local runs (see docs/AUTO_LOADER_OPTIONS.md).")
+        if fmt is not None and found.formats() and fmt not in found.formats():
+            raise CloudFilesOptionError(
+                f"Option {found.name!r} applies to {' / '.join(found.formats())} files, not to "
+                f"cloudFiles.format={fmt!r}.", fix=f"remove it ({OPTIONS_DOC}).")
+
+
+def _timestamp_ms(key: str, value: str) -> int:
+    import datetime as dt
+
+    try:
+        stamp = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CloudFilesOptionError(f"Option {_name(key)}={value!r} is not a timestamp.",
+                                    fix="use the form YYYY-MM-DDTHH:mm:ss, e.g. '2024-06-01T13:00:00'.") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return int(stamp.timestamp() * 1000)
+
+
+def _char(opts: dict[str, str], key: str, default: str | None, *alias: str) -> str | None:
+    value = next((opts[k] for k in (key, *alias) if k in opts), default)
+    if value is None:
+        return None
+    value = {"\\t": "\t", "\\n": "\n"}.get(value, value)
+    if len(value) != 1:
+        raise CloudFilesOptionError(f"Option {_name(key)}={value!r} must be a single character.",
+                                    fix="use one character, e.g. ',' ';' '|' or '\\t'.")
+    return value
+
+
+# The character sets Spark 4 readers accept (CharsetProvider), as Python codec names.
+CHARSETS = {"utf-8": "utf-8", "iso-8859-1": "iso8859-1", "us-ascii": "ascii", "utf-16": "utf-16",
+            "utf-16be": "utf-16-be", "utf-16le": "utf-16-le", "utf-32": "utf-32"}
+
+
+def _encoding(opts: dict[str, str]) -> str:
+    name = opts.get("encoding", opts.get("charset", "UTF-8")).strip()
+    codec = CHARSETS.get(name.lower())
+    if codec is None:
+        raise CloudFilesOptionError(
+            f"Option encoding={name!r} is not a character set Spark reads.",
+            fix=f"use one of {', '.join(sorted(CHARSETS))} (Spark's list), e.g. 'ISO-8859-1' for Latin-1.")
+    return codec
 
 
 def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoaderOptions:
@@ -163,56 +222,50 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
     if not isinstance(options, Mapping):
         raise CloudFilesOptionError(f"options must be a mapping, got {type(options).__name__}.")
     opts = {str(k).lower(): str(v) for k, v in options.items()}
-    for key in opts:
-        if key.startswith("cloudfiles."):
-            if key in _DATABRICKS_ONLY_CF:
-                raise CloudFilesOptionError(
-                    f"Option {key!r} is a Databricks Auto Loader option that the local cloudFiles "
-                    "source does not support (it needs cloud services or runs only on Databricks).",
-                    fix="remove it for local runs; locally files are found by directory listing.")
-            if key not in _SUPPORTED_CF:
-                raise _unknown(key, _SUPPORTED_CF | _DATABRICKS_ONLY_CF)
-        elif key not in _SUPPORTED_OTHER:
-            raise CloudFilesOptionError(
-                f"Option {key!r} is not supported by the local cloudFiles source.",
-                fix=f"remove it, or use one of: {', '.join(sorted(_SUPPORTED_OTHER))} and the "
-                    f"cloudFiles.* options of {OPTIONS_DOC}.")
-
     fmt = opts.get("cloudfiles.format")
+    _check_known(opts, None)
     if fmt is None:
         raise CloudFilesOptionError("Option cloudFiles.format is required.",
                                     fix="add .option('cloudFiles.format', 'json') (or csv, parquet, text).")
     fmt = fmt.strip().lower()
-    if fmt in ("avro", "orc", "xml"):
-        raise CloudFilesOptionError(f"cloudFiles.format={fmt!r} is not supported locally.",
-                                    fix="convert the files to json, csv or parquet for local runs.")
+    if fmt in ("avro", "xml"):
+        raise CloudFilesOptionError(
+            f"cloudFiles.format={fmt!r} is not supported locally (no Arrow reader for {fmt} files here).",
+            fix="convert the files to json, csv or parquet for local runs (see docs/AUTO_LOADER_OPTIONS.md).")
     if fmt not in FORMATS:
         raise CloudFilesOptionError(f"cloudFiles.format={fmt!r} is not a file format.",
                                     fix=f"use one of {', '.join(FORMATS)}.")
+    _check_known(opts, fmt)
     path = opts.get("path")
     if not path:
         raise CloudFilesOptionError("No input path was given to the cloudFiles source.",
                                     fix="pass the landing folder to .load('<path>').")
     for key, good in (("cloudfiles.allowoverwrites", "false"), ("cloudfiles.usenotifications", "false"),
-                      ("cloudfiles.uselisting", "true")):
+                      ("cloudfiles.uselisting", "true"), ("enforceschema", "true")):
         if key in opts and _bool(key, opts[key]) != (good == "true"):
             raise CloudFilesOptionError(
-                f"Option {_CANONICAL[key]}={opts[key]} is not supported locally.",
-                fix=f"remove it (locally Auto Loader lists the folder and processes each file once).")
-    if "cloudfiles.validateoptions" in opts:
-        _bool("cloudfiles.validateoptions", opts["cloudfiles.validateoptions"])
+                f"Option {_name(key)}={opts[key]} is not supported locally.",
+                fix=f"remove it (see docs/AUTO_LOADER_OPTIONS.md).")
+    for key in ("cloudfiles.validateoptions", "recursivefilelookup", "mergeschema"):
+        if key in opts:
+            _bool(key, opts[key])  # accepted: always validated / listed recursively / merged
     mode = opts.get("mode", "PERMISSIVE").strip().upper()
-    if mode != "PERMISSIVE":
-        raise CloudFilesOptionError(f"Option mode={mode!r} is not supported locally.",
-                                    fix="remove it: records that do not fit are rescued (PERMISSIVE).")
-    encoding = opts.get("encoding", opts.get("charset", "UTF-8")).strip().lower().replace("_", "-")
-    if encoding not in ("utf-8", "utf8"):
-        raise CloudFilesOptionError(f"Option encoding={encoding!r} is not supported locally.",
-                                    fix="convert the files to UTF-8.")
-    if "linesep" in opts and opts["linesep"] not in ("\n", "\r\n"):
-        raise CloudFilesOptionError("Option lineSep is only supported as '\\n' locally.", fix="remove it.")
-    if "recursivefilelookup" in opts:
-        _bool("recursivefilelookup", opts["recursivefilelookup"])  # Auto Loader always lists recursively
+    if mode not in PARSE_MODES:
+        raise CloudFilesOptionError(f"Option mode={mode!r} is not a parser mode.",
+                                    fix=f"use one of {', '.join(PARSE_MODES)}.")
+    if opts.get("locale", "en-US").strip().replace("_", "-").lower() != "en-us":
+        raise CloudFilesOptionError(f"Option locale={opts['locale']!r} is not supported locally.",
+                                    fix="remove it: locally dates and numbers are read as en-US.")
+    line_sep = opts.get("linesep")
+    if line_sep is not None and (not line_sep or (fmt == "csv" and line_sep not in ("\n", "\r\n", "\r"))):
+        raise CloudFilesOptionError(f"Option lineSep={line_sep!r} is not supported locally for {fmt}.",
+                                    fix="remove it (lines end with \\n, \\r\\n or \\r by default).")
+
+    encoding = _encoding(opts)
+    if fmt == "json" and encoding != "utf-8" and line_sep is None and not _bool("multiline", opts.get("multiline", "false")):
+        raise CloudFilesOptionError(  # Spark's JSONOptionsInRead.checkedEncoding
+            f"Option lineSep must be given with encoding={opts.get('encoding', opts.get('charset'))!r} for json.",
+            fix="add .option('lineSep', '\\n'), or multiLine=true.")
 
     schema_location = opts.get("cloudfiles.schemalocation") or None
     mode_key = "cloudfiles.schemaevolutionmode"
@@ -224,6 +277,10 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
                                         fix=f"use one of {', '.join(EVOLUTION_MODES)} ({SCHEMA_DOC}).")
         evolution = match[0]
     fixed_schema = fmt in ("text", "binaryfile")
+    if fmt == "orc" and not user_schema:
+        raise CloudFilesOptionError(
+            "cloudFiles.format='orc' needs a schema: Databricks does not infer ORC schemas "
+            f"({SCHEMA_DOC}).", fix="give the schema with .schema('col type, ...').")
     if user_schema or fixed_schema:
         evolution = evolution or "none"
         if evolution == "addNewColumns" and not fixed_schema:
@@ -257,39 +314,65 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
     if "cloudfiles.maxbytespertrigger" in opts:
         max_bytes = parse_byte_size(opts["cloudfiles.maxbytespertrigger"])
 
-    sep = opts.get("sep", opts.get("delimiter", ","))
-    sep = {"\\t": "\t"}.get(sep, sep)
-    if len(sep) != 1:
-        raise CloudFilesOptionError(f"Option sep={sep!r} must be a single character locally.",
-                                    fix="use e.g. ',' ';' '|' or '\\t'.")
-    quote = opts.get("quote", '"')
-    if len(quote) != 1:
-        raise CloudFilesOptionError(f"Option quote={quote!r} must be a single character.", fix="e.g. '\"'.")
-    escape = opts.get("escape")
-    if escape is not None and len(escape) != 1:
-        raise CloudFilesOptionError(f"Option escape={escape!r} must be a single character.", fix="e.g. '\\\\'.")
-    multiline = _bool("multiline", opts["multiline"]) if "multiline" in opts else False
-    if multiline and fmt != "json":
-        raise CloudFilesOptionError(f"Option multiLine is only supported for json locally, not {fmt}.",
-                                    fix="remove it, or write one record per line.")
+    def flag(key: str, default: bool) -> bool:
+        return _bool(key, opts[key]) if key in opts else default
+
+    partitions = None
+    if "cloudfiles.partitioncolumns" in opts:
+        partitions = tuple(p.strip() for p in opts["cloudfiles.partitioncolumns"].split(",") if p.strip())
     return AutoLoaderOptions(
         path=path,
         format=fmt,
         schema_location=schema_location,
-        infer_column_types=_bool("cloudfiles.infercolumntypes", opts["cloudfiles.infercolumntypes"])
-        if "cloudfiles.infercolumntypes" in opts else False,
+        infer_column_types=flag("cloudfiles.infercolumntypes", False),
         schema_hints=opts.get("cloudfiles.schemahints") or None,
         evolution_mode=evolution,
         rescued_column=rescued.strip() if rescued else None,
         max_files=max_files,
         max_bytes=max_bytes,
-        include_existing=_bool("cloudfiles.includeexistingfiles", opts["cloudfiles.includeexistingfiles"])
-        if "cloudfiles.includeexistingfiles" in opts else True,
+        include_existing=flag("cloudfiles.includeexistingfiles", True),
         user_schema=user_schema,
-        header=_bool("header", opts["header"]) if "header" in opts else False,
-        sep=sep,
-        quote=quote,
-        escape=escape,
-        multiline=multiline,
-        path_glob=opts.get("pathglobfilter") or None,
+        header=flag("header", False),
+        sep=_char(opts, "sep", ",", "delimiter"),
+        quote=_char(opts, "quote", '"'),
+        escape=_char(opts, "escape", "\\"),
+        multiline=flag("multiline", False),
+        path_glob=opts.get("pathglobfilter", opts.get("filenamepattern")) or None,
+        encoding=encoding,
+        line_sep=line_sep,
+        mode=mode,
+        reader_case_sensitive=flag("readercasesensitive", True),
+        null_value=opts.get("nullvalue", ""),
+        comment=_char(opts, "comment", None),
+        skip_rows=_positive_int("skiprows", opts["skiprows"], zero=True) if "skiprows" in opts else 0,
+        trim_leading=flag("ignoreleadingwhitespace", False),
+        trim_trailing=flag("ignoretrailingwhitespace", False),
+        nan_value=opts.get("nanvalue", "NaN"),
+        positive_inf=opts.get("positiveinf", "Inf"),
+        negative_inf=opts.get("negativeinf", "-Inf"),
+        date_format=opts.get("dateformat") or None,
+        timestamp_format=opts.get("timestampformat") or None,
+        whole_text=flag("wholetext", False),
+        json_flags=frozenset(k for k, default in JSON_FLAGS.items() if flag(k, default)),
+        primitives_as_string=flag("primitivesasstring", False),
+        drop_field_if_all_null=flag("dropfieldifallnull", False),
+        partition_columns=partitions,
+        modified_after_ms=_timestamp_ms("modifiedafter", opts["modifiedafter"]) if "modifiedafter" in opts else None,
+        modified_before_ms=_timestamp_ms("modifiedbefore", opts["modifiedbefore"]) if "modifiedbefore" in opts else None,
+        ignore_missing_files=flag("ignoremissingfiles", True),
+        ignore_corrupt_files=flag("ignorecorruptfiles", False),
     )
+
+
+def reader_options(fmt: str, **changes) -> AutoLoaderOptions:
+    """Parser settings for ``fmt`` with Spark's defaults, changed by keyword (tests, tools).
+
+    Example:
+        >>> reader_options("csv", header=True).header, reader_options("csv").escape
+        (True, '\\\\')
+    """
+    base = AutoLoaderOptions(path="/", format=fmt, schema_location=None, infer_column_types=False,
+                             schema_hints=None, evolution_mode="none", rescued_column=None,
+                             max_files=DEFAULT_MAX_FILES, max_bytes=None, include_existing=True,
+                             user_schema=True)
+    return replace(base, **changes)

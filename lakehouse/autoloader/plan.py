@@ -93,6 +93,32 @@ class ReadPlan:
         return cls(opts, output, data, rescue, has_metadata)
 
 
-def file_uri(path: str) -> str:
-    """The ``_metadata.file_path`` / ``_file_path`` form of a local path: ``file:/abs/path``."""
-    return "file:" + path
+def partition_values(file_path: str, base: str) -> dict[str, str | None]:
+    """The ``key=value`` folders between ``base`` (the path given to ``load``) and a file.
+
+    Hive-style values are URL-unescaped; ``__HIVE_DEFAULT_PARTITION__`` is null, as in Spark
+    (https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/options,
+    ``cloudFiles.partitionColumns``).
+
+    Example:
+        >>> partition_values("/in/year=2024/city=New%20York/a.json", "/in")
+        {'year': '2024', 'city': 'New York'}
+    """
+    if "=" not in file_path:
+        return {}
+    import glob
+    from urllib.parse import unquote
+
+    from .schema_store import local_path
+
+    root = str(local_path(base)).rstrip("/")
+    if glob.has_magic(root):  # only the fixed part of a glob is the base
+        root = root[:min(root.find(c) for c in "*?[" if c in root)].rsplit("/", 1)[0]
+    rel = file_path[len(root):] if file_path.startswith(root + "/") else file_path
+    values: dict[str, str | None] = {}
+    for segment in rel.strip("/").split("/")[:-1]:
+        key, eq, value = segment.partition("=")
+        if eq and key:
+            value = unquote(value)
+            values[unquote(key)] = None if value == "__HIVE_DEFAULT_PARTITION__" else value
+    return values

@@ -19,7 +19,8 @@ _REGISTERED: "weakref.WeakSet" = weakref.WeakSet()
 
 
 def register_cloud_files(spark) -> None:
-    """Make ``spark.readStream.format("cloudFiles")`` use the local Auto Loader source.
+    """Make ``spark.readStream.format("cloudFiles")`` use the local Auto Loader source, and
+    make its errors read as one line (:mod:`.client_check`).
 
     Args:
         spark: a ``SparkSession`` (classic or Spark Connect).
@@ -35,9 +36,11 @@ def register_cloud_files(spark) -> None:
             return
     except TypeError:
         pass
+    from .client_check import install_hooks
     from .source import CloudFilesDataSource
 
     spark.dataSource.register(CloudFilesDataSource)
+    install_hooks(spark)
     try:
         _REGISTERED.add(spark)
     except TypeError:

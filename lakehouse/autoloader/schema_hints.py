@@ -2,12 +2,18 @@
 
 Hints override the inferred type of a column or add a column that the sample did not show
 (https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema,
-"Override schema inference with schema hints"). Locally hints name top-level columns;
-a nested hint (``a.b int``) raises a clear error.
+"Override schema inference with schema hints"). As documented there, a hint may name a
+nested field: a struct field with ``.`` (``user_info.dob DATE``), the elements of an array
+with ``.element`` (``users.element.id INT``, ``locations.element STRING``) and the keys or
+values of a map with ``.key`` / ``.value`` (``names.key INT``, ``descriptions.value.content
+STRING``). Names match case-insensitively; a backquoted name is one name (```a.b```).
 
 Example:
     >>> parse_ddl_columns("id bigint, tags map<string,string>")[1][1].simpleString()
     'map<string,string>'
+    >>> s = StructType([StructField("merchant", StructType([StructField("since", StringType())]))])
+    >>> apply_hints(s, "merchant.since DATE").simpleString()
+    'struct<merchant:struct<since:date>>'
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from pyspark.sql.types import (
 
 from .errors import SchemaInferenceError
 
+SCHEMA_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema"
+
 _PRIMITIVES = {
     "string": StringType, "varchar": StringType, "char": StringType, "int": IntegerType,
     "integer": IntegerType, "bigint": LongType, "long": LongType, "smallint": ShortType,
@@ -30,7 +38,9 @@ _PRIMITIVES = {
     "date": DateType, "timestamp": TimestampType, "timestamp_ltz": TimestampType,
     "timestamp_ntz": TimestampNTZType, "binary": BinaryType,
 }
-_TOKEN = re.compile(r"\s*(`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_.$]*|\d+|'[^']*'|[<>(),:])")
+_PART = r"(?:`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)"
+_TOKEN = re.compile(rf"\s*({_PART}(?:\.{_PART})*|\d+|'[^']*'|[<>(),:])")
+_SEGMENT = re.compile(_PART)
 
 
 def _tokens(text: str) -> list[str]:
@@ -65,9 +75,17 @@ class _Parser:
         self.i += 1
         return tok
 
-    def name(self) -> str:
+    def path(self) -> tuple[str, ...]:
+        """A column name, or a dotted path to a nested field (backquoted parts kept whole)."""
         tok = self.take()
-        return tok[1:-1].replace("``", "`") if tok.startswith("`") else tok
+        parts = []
+        for match in _SEGMENT.finditer(tok):
+            part = match.group(0)
+            parts.append(part[1:-1].replace("``", "`") if part.startswith("`") else part)
+        return tuple(parts)
+
+    def name(self) -> str:
+        return ".".join(self.path())
 
     def data_type(self) -> DataType:
         word = self.take().lower()
@@ -116,34 +134,29 @@ class _Parser:
         return _PRIMITIVES[word]()
 
 
-def parse_ddl_columns(text: str) -> list[tuple[str, DataType]]:
-    """Parse ``"name type, name2 type2"`` into ``[(name, DataType), ...]``.
+def parse_hints(text: str) -> list[tuple[tuple[str, ...], DataType]]:
+    """Parse ``cloudFiles.schemaHints`` into ``[(path, DataType), ...]``.
 
     Args:
-        text: a DDL column list as Databricks accepts for ``cloudFiles.schemaHints``.
+        text: ``"name type, a.b type, arr.element type, m.key type, m.value.c type"``.
 
     Returns:
-        The columns in order.
+        The hints in order; ``path`` is the column name followed by nested names.
 
     Raises:
-        SchemaInferenceError: the text is not a column list, or a hint names a nested field.
+        SchemaInferenceError: the text is not a list of hints.
 
     Example:
-        >>> [(n, t.simpleString()) for n, t in parse_ddl_columns("`my col` decimal(10,2)")]
-        [('my col', 'decimal(10,2)')]
+        >>> [(p, t.simpleString()) for p, t in parse_hints("users.element.id INT, `a.b` date")]
+        [(('users', 'element', 'id'), 'int'), (('a.b',), 'date')]
     """
     if not isinstance(text, str) or not text.strip():
         raise SchemaInferenceError("cloudFiles.schemaHints is empty.", fix="remove the option or give 'col type'.")
     parser = _Parser(text)
     columns = []
     while parser.peek() is not None:
-        raw = parser.peek()
-        name = parser.name()
-        if "." in name and not raw.startswith("`"):
-            raise SchemaInferenceError(
-                f"cloudFiles.schemaHints: the nested hint {name!r} is not supported locally.",
-                fix="hint the whole top-level column, e.g. 'a struct<b: int>'.")
-        columns.append((name, parser.data_type()))
+        path = parser.path()
+        columns.append((path, parser.data_type()))
         while parser.peek() is not None and parser.peek() != ",":
             tok = parser.take().lower()  # NOT NULL / COMMENT '...' are accepted and ignored
             if tok not in ("not", "null", "comment") and not tok.startswith("'"):
@@ -154,8 +167,72 @@ def parse_ddl_columns(text: str) -> list[tuple[str, DataType]]:
     return columns
 
 
+def parse_ddl_columns(text: str) -> list[tuple[str, DataType]]:
+    """Parse ``"name type, name2 type2"`` (top-level columns only) into ``[(name, DataType), ...]``.
+
+    Args:
+        text: a DDL column list such as ``.schema(...)`` accepts.
+
+    Returns:
+        The columns in order.
+
+    Raises:
+        SchemaInferenceError: the text is not a column list, or names a nested field.
+
+    Example:
+        >>> [(n, t.simpleString()) for n, t in parse_ddl_columns("`my col` decimal(10,2)")]
+        [('my col', 'decimal(10,2)')]
+    """
+    out = []
+    for path, dtype in parse_hints(text):
+        if len(path) != 1:
+            raise SchemaInferenceError(f"{'.'.join(path)!r} is a nested field, not a column.",
+                                       fix="name top-level columns only, e.g. 'a struct<b: int>'.")
+        out.append((path[0], dtype))
+    return out
+
+
+def _hint_error(path: tuple[str, ...], at: int, found: DataType, why: str) -> SchemaInferenceError:
+    return SchemaInferenceError(
+        f"cloudFiles.schemaHints: {'.'.join(path)!r} does not fit the schema: "
+        f"{'.'.join(path[:at]) or 'the schema'} is {found.simpleString()}, {why}.",
+        fix=f"use .element for array elements, .key / .value for maps and field names for structs "
+            f"({SCHEMA_DOC}).")
+
+
+def _apply(dtype: DataType, path: tuple[str, ...], hint: DataType, full: tuple[str, ...], depth: int) -> DataType:
+    if not path:
+        return hint
+    head, rest = path[0], path[1:]
+    if isinstance(dtype, StructType):
+        fields = list(dtype.fields)
+        i = next((k for k, f in enumerate(fields) if f.name.lower() == head.lower()), None)
+        if i is None:  # a hint may add a field the sample did not show
+            child = hint
+            for name in reversed(rest):
+                child = StructType([StructField(name, child, True)])
+            return StructType(fields + [StructField(head, child, True)])
+        fields[i] = StructField(fields[i].name, _apply(fields[i].dataType, rest, hint, full, depth + 1), True)
+        return StructType(fields)
+    if isinstance(dtype, ArrayType):
+        if head.lower() != "element":
+            raise _hint_error(full, depth, dtype, f"so the next name must be 'element', not {head!r}")
+        return ArrayType(_apply(dtype.elementType, rest, hint, full, depth + 1), dtype.containsNull)
+    if isinstance(dtype, MapType):
+        if head.lower() == "key":
+            return MapType(_apply(dtype.keyType, rest, hint, full, depth + 1), dtype.valueType, dtype.valueContainsNull)
+        if head.lower() == "value":
+            return MapType(dtype.keyType, _apply(dtype.valueType, rest, hint, full, depth + 1), dtype.valueContainsNull)
+        raise _hint_error(full, depth, dtype, f"so the next name must be 'key' or 'value', not {head!r}")
+    raise _hint_error(full, depth, dtype, f"which has no field {head!r}")
+
+
 def apply_hints(schema: StructType, hints: str | None) -> StructType:
-    """Return ``schema`` with hinted columns retyped (matched case-insensitively) or appended.
+    """Return ``schema`` with hinted columns or nested fields retyped (names matched
+    case-insensitively), or added when the schema does not have them.
+
+    Raises:
+        SchemaInferenceError: the hints cannot be read, or a path does not fit the schema.
 
     Example:
         >>> s = StructType([StructField("id", StringType())])
@@ -164,13 +241,6 @@ def apply_hints(schema: StructType, hints: str | None) -> StructType:
     """
     if not hints:
         return schema
-    fields = list(schema.fields)
-    index = {f.name.lower(): i for i, f in enumerate(fields)}
-    for name, dtype in parse_ddl_columns(hints):
-        i = index.get(name.lower())
-        if i is None:
-            index[name.lower()] = len(fields)
-            fields.append(StructField(name, dtype, True))
-        else:
-            fields[i] = StructField(fields[i].name, dtype, True)
-    return StructType(fields)
+    for path, dtype in parse_hints(hints):
+        schema = _apply(schema, path, dtype, path, 0)
+    return schema

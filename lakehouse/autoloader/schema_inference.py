@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import pyarrow as pa
 from pyspark.sql.types import (
-    BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType, LongType,
+    ArrayType, BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType, LongType,
     NullType, ShortType, StringType, StructField, StructType, TimestampType,
 )
 
 from .conversion import convert
 from .errors import SchemaInferenceError
-from .file_log import FileEntry, list_files
+from .file_log import FileEntry, listed_files
 from .formats import parse_file
 from .options import AutoLoaderOptions
-from .plan import BINARY_FILE_SCHEMA, TEXT_SCHEMA
+from .plan import BINARY_FILE_SCHEMA, TEXT_SCHEMA, partition_values
 from .schema_hints import apply_hints
 from .schema_store import SchemaStore
 from .spark_types import finalize_type, merge_struct, merge_types, spark_type_of_arrow, spark_type_of_value
@@ -76,6 +76,14 @@ def infer_column_type(col, fmt: str, *, infer_types: bool) -> DataType:
     return spark_type_of_arrow(col.type, infer_types=infer_types, timestamps=False)
 
 
+def no_files_error(opts: AutoLoaderOptions) -> SchemaInferenceError:
+    """The error for a schema inference with no file to sample (Databricks: "Unable to infer
+    schema for JSON. It must be specified manually")."""
+    return SchemaInferenceError(
+        f"Unable to infer the schema for {opts.format}: no data files in {opts.path}.",
+        fix="land at least one file before starting the stream, or give a schema with .schema(...).")
+
+
 def infer_schema(files: list[FileEntry], opts: AutoLoaderOptions) -> StructType:
     """Infer the data schema from a sample of ``files`` (oldest first).
 
@@ -89,17 +97,45 @@ def infer_schema(files: list[FileEntry], opts: AutoLoaderOptions) -> StructType:
         sample.append(entry)
         total += entry.size
     if not sample:
-        raise SchemaInferenceError(
-            f"Unable to infer the schema for {opts.format}: no data files in {opts.path}.",
-            fix="land at least one file before starting the stream, or give a schema with .schema(...).")
+        raise no_files_error(opts)
     merged = StructType([])
     hints: dict = {}
+    infer = opts.infer_column_types and not opts.primitives_as_string
     for entry in sample:
         raw = parse_file(entry.path, entry.size, entry.mtime_ms, opts, hints)
-        fields = [StructField(name, infer_column_type(col, opts.format, infer_types=opts.infer_column_types))
+        fields = [StructField(name, infer_column_type(col, opts.format, infer_types=infer))
                   for name, col in raw.columns.items()]
         merged = merge_struct(merged, StructType(fields))
-    return StructType([StructField(f.name, finalize_type(f.dataType), True) for f in merged.fields])
+    if opts.drop_field_if_all_null:
+        merged = StructType([f for f in merged.fields if not _all_null(f.dataType)])
+    data = StructType([StructField(f.name, finalize_type(f.dataType), True) for f in merged.fields])
+    return add_partition_columns(data, sample, opts)
+
+
+def _all_null(t: DataType) -> bool:
+    """NullType, or a struct / array with nothing but nulls (``dropFieldIfAllNull``)."""
+    if isinstance(t, NullType):
+        return True
+    if isinstance(t, StructType):
+        return all(_all_null(f.dataType) for f in t.fields)
+    return isinstance(t, ArrayType) and _all_null(t.elementType)
+
+
+def add_partition_columns(data: StructType, files: list[FileEntry], opts: AutoLoaderOptions) -> StructType:
+    """Append the ``key=value`` folder columns (``cloudFiles.partitionColumns``, or every key
+    found when the option is not set) that the data does not have, as strings.
+
+    Databricks: "By default these columns will be automatically added to your schema if you
+    are using schema inference" (``cloudFiles.partitionColumns`` on the options page).
+    """
+    wanted = opts.partition_columns
+    names: dict[str, None] = dict.fromkeys(wanted or ())
+    if wanted is None:
+        for entry in files:
+            names.update(dict.fromkeys(partition_values(entry.path, opts.path)))
+    have = {f.name.lower() for f in data.fields}
+    extra = [StructField(n, StringType(), True) for n in names if n.lower() not in have]
+    return StructType(list(data.fields) + extra) if extra else data
 
 
 def resolve_data_schema(opts: AutoLoaderOptions) -> StructType:
@@ -116,7 +152,7 @@ def resolve_data_schema(opts: AutoLoaderOptions) -> StructType:
     store = SchemaStore(opts.schema_location)
     latest = store.latest()
     if latest is None:
-        inferred = apply_hints(infer_schema(list_files(opts.path, opts.path_glob), opts), opts.schema_hints)
+        inferred = apply_hints(infer_schema(listed_files(opts), opts), opts.schema_hints)
         try:
             store.write(inferred, version=0)
         except FileExistsError:  # another start inferred it at the same time

@@ -7,13 +7,18 @@ Write exactly the Databricks code::
         .option("cloudFiles.schemaLocation", schema_dir)
         .load(landing_dir))
 
-Supported (see :mod:`.options` for every option and the Databricks pages they follow):
-formats json, csv, parquet, text, binaryFile; schema inference stored as
-``<schemaLocation>/_schemas/N``; ``cloudFiles.inferColumnTypes``, ``cloudFiles.schemaHints``,
-``cloudFiles.schemaEvolutionMode`` (addNewColumns, rescue, failOnNewColumns, none), the rescued
-data column, ``cloudFiles.maxFilesPerTrigger`` / ``maxBytesPerTrigger`` (honoured by
-``trigger(availableNow=True)``), ``cloudFiles.includeExistingFiles``, exactly-once file
-tracking, and the ``_metadata`` column.
+Supported (every documented option, and what it does locally, is in
+``docs/AUTO_LOADER_OPTIONS.md``, generated from :mod:`.option_specs`): formats json, csv,
+parquet, text, binaryFile and orc (with a given schema); schema inference stored as
+``<schemaLocation>/_schemas/N``; ``cloudFiles.inferColumnTypes``, ``cloudFiles.schemaHints``
+(top-level and nested: ``a.b``, ``arr.element``, ``m.key`` / ``m.value``),
+``cloudFiles.schemaEvolutionMode`` (addNewColumns, rescue, failOnNewColumns, none; new
+nested struct fields included), the rescued data column and ``readerCaseSensitive``,
+``cloudFiles.partitionColumns`` and ``key=value`` folders, ``cloudFiles.maxFilesPerTrigger`` /
+``maxBytesPerTrigger`` (honoured by ``trigger(availableNow=True)``),
+``cloudFiles.includeExistingFiles``, the CSV / JSON / text reader options of Spark (same rows
+as Spark's batch reader), exactly-once file tracking, and the ``_metadata`` column. Errors
+read as one line ``[CODE] message`` (:mod:`.client_check`).
 
 What differs locally (and why):
 
@@ -23,6 +28,9 @@ What differs locally (and why):
   ``file_path`` is ``file:/abs/path``. With ``.schema(...)`` there is no ``_metadata``
   column unless the schema has one, and a rescued data column must be in that schema.
 * Malformed records are kept in ``_rescued_data`` under ``_corrupt_record`` (raw text).
+* A value with a new nested field is rescued whole under its top-level column name
+  (``rescue`` mode); ``addNewColumns`` adds the nested field to the stored schema.
+* Folder partition columns are strings unless a schema hint or ``.schema(...)`` types them.
 * The list of discovered files lives under ``<schemaLocation>/_cloudfiles/file_logs``
   (Databricks: RocksDB in the checkpoint); the checkpoint's offsets point to it, so deleting
   the checkpoint starts over, as on Databricks. Keep the schema location with the checkpoint.
@@ -47,7 +55,7 @@ from pyspark.sql.streaming.datasource import (
 from pyspark.sql.types import StructType
 
 from .errors import CloudFilesOptionError
-from .file_log import FileEntry, FileLog, list_files, log_root
+from .file_log import FileEntry, FileLog, listed_files, log_root
 from .options import AutoLoaderOptions, parse_options
 from .plan import ReadPlan, output_schema
 
@@ -119,7 +127,7 @@ class CloudFilesStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow
         present now are logged as passed."""
         if self._opts.include_existing:
             return {"log": None, "index": 0}
-        existing = list_files(self._opts.path, self._opts.path_glob)
+        existing = listed_files(self._opts)
         log = FileLog.create(log_root(self._opts.schema_location), existing)
         self._logs[str(log.dir)] = log
         return {"log": str(log.dir), "index": len(existing)}
@@ -133,11 +141,11 @@ class CloudFilesStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow
 
     def prepareForTriggerAvailableNow(self) -> None:
         """``trigger(availableNow=True)``: process the files present now, in rate-limited batches."""
-        self._frozen = list_files(self._opts.path, self._opts.path_glob)
+        self._frozen = listed_files(self._opts)
 
     def latestOffset(self, start: dict, limit: ReadLimit) -> dict:
         """Log newly listed files, then return the end of the next batch within the limits."""
-        listing = self._frozen if self._frozen is not None else list_files(self._opts.path, self._opts.path_glob)
+        listing = self._frozen if self._frozen is not None else listed_files(self._opts)
         if start.get("log"):
             log = self._log(start["log"])
         elif not listing:

@@ -1,0 +1,164 @@
+"""The registry of every option Databricks documents for Auto Loader, and what it does locally.
+
+One :class:`OptionSpec` per documented option: where it applies (``common`` Auto Loader
+options, ``generic`` file-source options, or a file format), and whether the local
+``cloudFiles`` source supports it, supports it with a difference, or refuses it (and why).
+:func:`lakehouse.autoloader.options.parse_options` checks options against it and
+``docs/AUTO_LOADER_OPTIONS.md`` is generated from it (:mod:`.options_doc`).
+
+Sources: https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/options
+(Auto Loader, generic and per-format options) and the Spark data source option pages
+(https://spark.apache.org/docs/latest/sql-data-sources-csv.html, ...-json.html, ...-text.html).
+
+Example:
+    >>> spec("ALLOWCOMMENTS").name, spec("allowComments").scope
+    ('allowComments', 'json')
+    >>> spec("cloudFiles.queueUrl").status
+    'not supported'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUPPORTED, DIFFERS, NOT_SUPPORTED = "supported", "differs", "not supported"
+SCOPES = ("common", "generic", "json", "csv", "text", "parquet", "orc", "binaryfile")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One documented option: canonical name, where it applies, local status and note."""
+
+    name: str
+    scope: str  # a SCOPES entry; format scopes may list several: "json,csv"
+    status: str
+    note: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def formats(self) -> tuple[str, ...]:
+        """The formats this option applies to (empty for common / generic options)."""
+        if self.scope in ("common", "generic"):
+            return ()
+        return tuple(self.scope.split(","))
+
+
+_CLOUD = "needs a cloud queue or cloud credentials; locally files are found by listing the folder"
+_S = SUPPORTED
+_D = DIFFERS
+_N = NOT_SUPPORTED
+
+SPECS: tuple[OptionSpec, ...] = (
+    # ---- common Auto Loader options ------------------------------------------------------
+    OptionSpec("cloudFiles.allowOverwrites", "common", _D, "only `false` (the default): each file is read once"),
+    OptionSpec("cloudFiles.backfillInterval", "common", _N, "backfills exist for file notifications; listing sees every file"),
+    OptionSpec("cloudFiles.cleanSource", "common", _N, "files are never moved or deleted locally"),
+    OptionSpec("cloudFiles.cleanSource.retentionDuration", "common", _N, "see cloudFiles.cleanSource"),
+    OptionSpec("cloudFiles.cleanSource.moveDestination", "common", _N, "see cloudFiles.cleanSource"),
+    OptionSpec("cloudFiles.format", "common", _D,
+               "json, csv, text, parquet, binaryFile, orc (orc needs `.schema(...)`, as on Databricks); "
+               "avro and xml are refused: no Arrow reader in this environment"),
+    OptionSpec("cloudFiles.includeExistingFiles", "common", _S),
+    OptionSpec("cloudFiles.inferColumnTypes", "common", _S),
+    OptionSpec("cloudFiles.maxBytesPerTrigger", "common", _S),
+    OptionSpec("cloudFiles.maxFileAge", "common", _N, "the local file log is small; files are never expired"),
+    OptionSpec("cloudFiles.maxFilesPerTrigger", "common", _S),
+    OptionSpec("cloudFiles.partitionColumns", "common", _D,
+               "values are read from `key=value` folders; without schema hints they are strings"),
+    OptionSpec("cloudFiles.schemaEvolutionMode", "common", _S),
+    OptionSpec("cloudFiles.schemaHints", "common", _S, "top-level, struct (`a.b`), `element`, `key` and `value` hints"),
+    OptionSpec("cloudFiles.schemaLocation", "common", _D,
+               "also holds the stream's file log (`_cloudfiles/`), which Databricks keeps in the checkpoint"),
+    OptionSpec("cloudFiles.useStrictGlobber", "common", _N, "locally Python's glob rules apply to the path"),
+    OptionSpec("cloudFiles.validateOptions", "common", _D, "accepted; options are always validated"),
+    OptionSpec("cloudFiles.useIncrementalListing", "common", _N, "the folder is listed in full each trigger"),
+    OptionSpec("cloudFiles.useListing", "common", _D, "only `true`: listing is the only discovery mode"),
+    OptionSpec("cloudFiles.useManagedFileEvents", "common", _N, _CLOUD),
+    OptionSpec("cloudFiles.useNotifications", "common", _D, f"only `false`: {_CLOUD}"),
+    OptionSpec("cloudFiles.fetchParallelism", "common", _N, _CLOUD),
+    OptionSpec("cloudFiles.pathRewrites", "common", _N, _CLOUD),
+    OptionSpec("cloudFiles.resourceTag", "common", _N, _CLOUD),
+    *(OptionSpec(f"cloudFiles.{n}", "common", _N, _CLOUD) for n in (
+        "region", "queueUrl", "roleArn", "roleExternalId", "roleSessionName", "stsEndpoint",
+        "connectionString", "resourceGroup", "subscriptionId", "tenantId", "clientId", "clientSecret",
+        "queueName", "client", "clientEmail", "privateKey", "privateKeyId", "projectId", "subscription",
+        "topicName", "databricksServiceCredential")),
+    # ---- generic file-source options ---------------------------------------------------
+    OptionSpec("ignoreCorruptFiles", "generic", _D, "a file that cannot be read at all is skipped when true"),
+    OptionSpec("ignoreMissingFiles", "generic", _S, "default true for Auto Loader, as documented"),
+    OptionSpec("modifiedAfter", "generic", _S, "timestamp `YYYY-MM-DDTHH:mm:ss`, read as UTC (the session time zone)"),
+    OptionSpec("modifiedBefore", "generic", _S, "as modifiedAfter"),
+    OptionSpec("pathGlobFilter", "generic", _S, aliases=("fileNamePattern",)),
+    OptionSpec("recursiveFileLookup", "generic", _D, "accepted; Auto Loader always lists sub-folders"),
+    # ---- JSON and CSV ------------------------------------------------------------------
+    OptionSpec("badRecordsPath", "json,csv", _N, "use the rescued data column (or mode FAILFAST)"),
+    OptionSpec("columnNameOfCorruptRecord", "json,csv", _N,
+               "malformed records are kept in the rescued data column under `_corrupt_record`"),
+    OptionSpec("dateFormat", "json,csv", _D, "common Java patterns (y M d H h m s S a, quoted text); no locale names"),
+    OptionSpec("encoding", "json,csv,text", _S, "Spark 4's list (UTF-8, ISO-8859-1, US-ASCII, UTF-16/32); "
+               "json needs lineSep with a non-UTF-8 encoding, as in Spark; a UTF-8 byte-order mark is skipped",
+               aliases=("charset",)),
+    OptionSpec("lineSep", "json,csv,text", _D, "`\\n`, `\\r\\n` or `\\r` for csv; any string for json and text"),
+    OptionSpec("locale", "json,csv", _D, "only en-US (the default)"),
+    OptionSpec("mode", "json,csv", _S, "PERMISSIVE, DROPMALFORMED, FAILFAST; type mismatches are rescued, "
+                                       "not malformed, while a rescued data column exists"),
+    OptionSpec("multiLine", "json,csv", _S),
+    OptionSpec("readerCaseSensitive", "json,csv,parquet,orc", _S),
+    OptionSpec("rescuedDataColumn", "json,csv,parquet,orc", _S),
+    OptionSpec("timestampFormat", "json,csv", _D, "as dateFormat; without it ISO 8601 text is parsed"),
+    OptionSpec("timeZone", "json,csv", _N, "timestamps without offset are read as UTC (the session time zone)"),
+    # ---- JSON --------------------------------------------------------------------------
+    OptionSpec("allowBackslashEscapingAnyCharacter", "json", _S),
+    OptionSpec("allowComments", "json", _S),
+    OptionSpec("allowNonNumericNumbers", "json", _S),
+    OptionSpec("allowNumericLeadingZeros", "json", _S),
+    OptionSpec("allowSingleQuotes", "json", _S),
+    OptionSpec("allowUnquotedControlChars", "json", _S),
+    OptionSpec("allowUnquotedFieldNames", "json", _S),
+    OptionSpec("dropFieldIfAllNull", "json", _S),
+    OptionSpec("inferTimestamp", "json", _N, "timestamps stay strings during inference; hint them instead"),
+    OptionSpec("prefersDecimal", "json", _N, "floating point values are inferred as double; hint decimals instead"),
+    OptionSpec("primitivesAsString", "json", _S),
+    OptionSpec("singleVariantColumn", "json", _N, "VARIANT output is not built locally"),
+    # ---- CSV ---------------------------------------------------------------------------
+    OptionSpec("charToEscapeQuoteEscaping", "csv", _N, "the CSV parser (pyarrow) has one escape character"),
+    OptionSpec("comment", "csv", _S),
+    OptionSpec("emptyValue", "csv", _N, "an empty field, quoted or not, reads as null (Spark's default)"),
+    OptionSpec("enforceSchema", "csv", _D, "only `true` (the default): columns are taken by position"),
+    OptionSpec("escape", "csv", _S),
+    OptionSpec("header", "csv", _S),
+    OptionSpec("ignoreLeadingWhiteSpace", "csv", _D, "also trims inside quoted values"),
+    OptionSpec("ignoreTrailingWhiteSpace", "csv", _D, "also trims inside quoted values"),
+    OptionSpec("inferSchema", "csv", _N, "use cloudFiles.inferColumnTypes, as Auto Loader documents"),
+    OptionSpec("maxCharsPerColumn", "csv", _N, "no per-value limit locally"),
+    OptionSpec("maxColumns", "csv", _N, "no column limit locally"),
+    OptionSpec("mergeSchema", "csv,parquet,orc", _D, "accepted; Auto Loader merges the schemas of the sampled files"),
+    OptionSpec("nanValue", "csv", _S),
+    OptionSpec("negativeInf", "csv", _S),
+    OptionSpec("nullValue", "csv", _S),
+    OptionSpec("parserCaseSensitive", "csv", _N, "deprecated by Databricks: use readerCaseSensitive"),
+    OptionSpec("positiveInf", "csv", _S),
+    OptionSpec("preferDate", "csv", _N, "inferred date-like values stay dates (Spark's default); not switchable"),
+    OptionSpec("quote", "csv", _S),
+    OptionSpec("sep", "csv", _S, "one character", aliases=("delimiter",)),
+    OptionSpec("skipRows", "csv", _S),
+    OptionSpec("unescapedQuoteHandling", "csv", _N, "the CSV parser (pyarrow) has one rule for stray quotes"),
+    # ---- parquet / text ----------------------------------------------------------------
+    OptionSpec("datetimeRebaseMode", "parquet", _N, "values are read as stored (CORRECTED)"),
+    OptionSpec("int96RebaseMode", "parquet", _N, "values are read as stored (CORRECTED)"),
+    OptionSpec("wholeText", "text", _S),
+)
+
+_BY_KEY: dict[str, OptionSpec] = {}
+for _spec in SPECS:
+    for _key in (_spec.name, *_spec.aliases):
+        _BY_KEY[_key.lower()] = _spec
+
+
+def spec(key: str) -> OptionSpec | None:
+    """The registry entry for an option name or alias (any case), or None when undocumented."""
+    return _BY_KEY.get(str(key).lower())
+
+
+def all_keys() -> list[str]:
+    """Every documented option name and alias, lower-case (for 'did you mean' hints)."""
+    return sorted(_BY_KEY)
