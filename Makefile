@@ -25,9 +25,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+# JupyterLab on workspace/ (your copies of labs/, git-ignored, never overwritten), opened at lab 00.
+# Ctrl+C stops it, and the Spark engine it started unless another client uses it.
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
-	    labs/00_welcome_and_setup.ipynb
+	$(BIN)/lakehouse lab
 
 doctor: setup
 	$(BIN)/lakehouse doctor
