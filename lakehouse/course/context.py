@@ -130,12 +130,16 @@ class LabContext:
         """The generated C360 data set this lab lands from (made once, shared by all labs).
 
         It lives in ``LAKEHOUSE_HOME/datasets/scale-<scale>-seed-<seed>``; generating it is
-        Spark-free and takes seconds (see :func:`lakehouse.datagen.generate`).
+        Spark-free and takes seconds to a minute, with a progress bar the first time (see
+        :func:`lakehouse.datagen.generate`).
         """
         from ..datagen import generate
 
         folder = lakehouse_home() / "datasets" / f"scale-{scale:g}-seed-{seed}"
-        generate(folder, scale=scale, seed=seed, progress=False)
+        if not (folder / "_manifest.json").is_file():
+            print(f"Generating the C360 data set (scale {scale:g}, seed {seed}; once, shared by every lab) ...",
+                  flush=True)
+        generate(folder, scale=scale, seed=seed, progress=not (folder / "_manifest.json").is_file())
         return folder
 
     def arrive(self, batches=1, *, scale: float = 0.1, seed: int = 42) -> list[int]:
@@ -244,9 +248,10 @@ def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> L
 
 def _one_line(shell, etype, value, tb, tb_offset=None):
     """IPython custom exception handler: a LakehouseError as its message (code first), no traceback."""
-    text = str(value)
+    stb = [f"\x1b[0;31m{value}\x1b[0m"]
     shell.user_ns["_last_lakehouse_error"] = value  # the full exception stays at hand for debugging
-    return [f"\x1b[0;31m{text}\x1b[0m"]
+    shell._showtraceback(etype, value, stb)  # an error output (ipykernel) / printed (terminal IPython)
+    return stb
 
 
 def show_errors_without_traceback() -> bool:
