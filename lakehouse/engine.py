@@ -173,12 +173,12 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, cwd=edir, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
-        shown = -1
+        shown, live = -1, not quiet and _live_output()
         while time.monotonic() < deadline:
             elapsed = int(time.monotonic() - started)
-            if not quiet and elapsed != shown:  # a live elapsed line (\r rewrites it in terminals and notebooks)
+            if live and elapsed != shown:  # a live elapsed line (\r rewrites it in terminals and notebooks)
                 shown = elapsed
-                print(f"\r  {elapsed:3d} s elapsed (the last start here took {estimate})", end="", flush=True)
+                print(f"\r  {elapsed:3d} s elapsed ({estimate})", end="", flush=True)
             if proc.poll() is not None:
                 raise EngineError(
                     f"The Spark Connect server exited with code {proc.returncode}. Log {log}:\n{_log_tail(log)}",
@@ -193,7 +193,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
                               f"{START_TIMEOUT_S} s. Log {log}:\n{_log_tail(log)}")
         took = time.monotonic() - started
         if not quiet:
-            print(f"\r  engine ready in {took:.0f} s" + " " * 40, flush=True)
+            print(("\r" if live else "") + f"  engine ready in {took:.0f} s" + " " * 30, flush=True)
         state = {"pid": proc.pid, "port": port, "token": token, "python": sys.prefix,
                  "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time(),
                  "start_seconds": round(took, 1)}
@@ -207,9 +207,14 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
 def _start_estimate(edir: Path) -> str:
     """How long the last start of this home's engine took ("~N s"), or a first-time range."""
     try:
-        return f"~{json.loads((edir / 'last_start.json').read_text())['seconds']:.0f} s"
+        return f"the last start here took {json.loads((edir / 'last_start.json').read_text())['seconds']:.0f} s"
     except (OSError, ValueError, KeyError, TypeError):
-        return "nothing yet: a first start takes 10-40 s, longer on a busy machine"
+        return "a first start takes 10-40 s, more on a busy machine"
+
+
+def _live_output() -> bool:
+    """True where a carriage return rewrites the line: a terminal, or a Jupyter kernel."""
+    return sys.stdout.isatty() or "ipykernel" in sys.modules
 
 
 def stop_engine(home: Path | None = None, *, timeout: float = 30.0) -> bool:

@@ -114,11 +114,16 @@ def run_lab(*, open_browser: bool = True, port: int | None = None) -> int:
     Raises:
         LabError: no course repository, no lab notebooks, or no free port.
     """
+    # Ctrl+C (and a TERM from make or a terminal closing) must reach the clean-up below, even when
+    # the shell started us with SIGINT ignored (a background job)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     report = sync_workspace()
     ws = report.workspace
     if report.copied:
         print(f"Your workspace {ws}: copied in {', '.join(report.copied)}")
-    print(f"Your work lives in {ws} (git-ignored; `lakehouse labs reset NN` starts a lab over, with a backup).")
+    print(f"Your work lives in {ws} (never overwritten; `lakehouse labs reset NN` starts a lab over, "
+          "keeping a backup).")
     disable_news()
     port = port or free_port()
     token = secrets.token_hex(16)
@@ -141,6 +146,10 @@ def run_lab(*, open_browser: bool = True, port: int | None = None) -> int:
         _terminate(proc)
         print(stop_engine_if_ours(before.pid if before.running else None), flush=True)
         return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _wait_listening(port: int, proc: subprocess.Popen, timeout_s: float = 120.0) -> None:
