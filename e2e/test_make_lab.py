@@ -13,11 +13,13 @@ build/e2e/home (its own engine, stopped by the Ctrl+C).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -67,9 +69,21 @@ def make_lab():
         url = found.group(1) if found else None
     assert url, "make lab printed no URL of lab 00:\n" + "".join(lines)
     print(f"make lab answered after {time.monotonic() - started:.1f} s: {url}")
+
+    def drain():  # keep reading: a full pipe would block JupyterLab's log, and the server with it
+        for rest in proc.stdout:
+            lines.append(rest)
+            log.write(rest)
+            log.flush()
+
+    threading.Thread(target=drain, daemon=True).start()
     yield proc, url, workspace, before, lines, log
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:  # a failed test: Ctrl+C first (the launcher stops JupyterLab), then kill
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
     subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "engine", "stop"], env=env, capture_output=True)
     log.close()
 
@@ -98,14 +112,16 @@ def _output(driver, index: int) -> str:
     return "\n".join(o.text for o in outs)
 
 
-def _wait(what, predicate, timeout_s: float = TIMEOUT_S, poll_s: float = 1.0):
+def _wait(what, predicate, timeout_s: float = TIMEOUT_S, poll_s: float = 1.0, driver=None):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(poll_s)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+    if driver is not None:
+        driver.save_screenshot(str(OUT / "timeout.png"))
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what} (screenshot build/e2e/timeout.png)")
 
 
 def _index_of(driver, text: str) -> int:
@@ -145,6 +161,14 @@ def _type_into(driver, index: int, code: str):
     editor.send_keys(code)
 
 
+def _sources(path: Path) -> str:
+    """All code of a saved notebook (its JSON escapes quotes, so read it as a notebook)."""
+    try:
+        return "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
 def _idle(driver) -> bool:
     from selenium.webdriver.common.by import By
 
@@ -163,12 +187,19 @@ def test_a_learner_session_in_the_browser(make_lab):
         _wait("lab 02 to open with an idle kernel", lambda: len(_cells(driver)) > 20 and _idle(driver), 120)
         driver.save_screenshot(str(OUT / "01-lab02-opened.png"))
 
-        setup = _index_of(driver, "# Setup: the lab context")
+        setup = _index_of(driver, "# Parameters")  # the parameters cell, then the setup
         todo1 = _index_of(driver, "# TODO 1: an Auto Loader stream")
         check1 = todo1 + 1
         for i in range(setup, todo1):  # the setup, the first day landing, the peeks
             _run(driver, i)
-        _wait("the setup cells to finish", lambda: _idle(driver) and _output(driver, todo1 - 2), 200)
+        def setup_done():
+            outputs = [_output(driver, i) for i in range(setup, todo1)]
+            if any("Traceback" in o or "Error" in o.split("\n")[0] for o in outputs):
+                driver.save_screenshot(str(OUT / "error.png"))
+                raise AssertionError("a setup cell failed:\n" + "\n".join(outputs)[-3000:])
+            return _idle(driver) and outputs[-2]
+
+        _wait("the setup cells to finish", setup_done, 300, driver=driver)
         print(f"setup ran in {time.monotonic() - t0:.0f} s")
         driver.save_screenshot(str(OUT / "02-setup-done.png"))
         assert "Traceback" not in "".join(_output(driver, i) for i in range(setup, todo1))
@@ -177,7 +208,7 @@ def test_a_learner_session_in_the_browser(make_lab):
         _run(driver, todo1)
         _run(driver, check1)
         fail = _wait("a FAIL under check 1", lambda: "FAIL" in _output(driver, check1) and _idle(driver)
-                     and _output(driver, check1), 120)
+                     and _output(driver, check1), 120, driver=driver)
         driver.save_screenshot(str(OUT / "03-wrong-answer-fail.png"))
         assert "nudge:" in fail and "cloudFiles" in fail, fail
         assert ANSWER_MARK not in fail, "the FAIL printed the answer"
@@ -187,7 +218,7 @@ def test_a_learner_session_in_the_browser(make_lab):
         _run(driver, todo1)
         _run(driver, check1)
         ok = _wait("a PASS under check 1", lambda: _idle(driver) and "PASS" in _output(driver, check1)
-                   and _output(driver, check1), 120)
+                   and _output(driver, check1), 120, driver=driver)
         driver.save_screenshot(str(OUT / "04-right-answer-pass.png"))
         assert "FAIL" not in ok, ok
 
@@ -196,15 +227,15 @@ def test_a_learner_session_in_the_browser(make_lab):
 
         ActionChains(driver).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
         saved = workspace / LAB
-        _wait("the notebook to be saved", lambda: RIGHT in saved.read_text(), 30)
+        _wait("the notebook to be saved", lambda: RIGHT in _sources(saved), 60, driver=driver)
         driver.save_screenshot(str(OUT / "05-saved.png"))
     finally:
         driver.quit()
 
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl+C in the terminal that runs `make lab`
-    rest, _ = proc.communicate(timeout=90)
-    log.write(rest)
-    said = "".join(lines) + rest
+    proc.wait(timeout=90)
+    time.sleep(1)  # the drain thread reads the last lines
+    said = "".join(lines)
     assert "Stopped the Spark engine this session started" in said or "keeps running" in said, said[-2000:]
     assert _git_status() == status_before, f"git status changed:\n{_git_status()}"  # a fresh clone: clean
     check = subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "labs", "--check"], cwd=REPO,

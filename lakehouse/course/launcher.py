@@ -134,7 +134,8 @@ def run_lab(*, open_browser: bool = True, port: int | None = None) -> int:
         cmd.append("--allow-root")
     before = engine_status()
     url = f"http://127.0.0.1:{port}/lab/tree/{FIRST_LAB}?token={token}"
-    proc = subprocess.Popen(cmd, cwd=ws, start_new_session=True)  # Ctrl+C reaches us, not Jupyter's prompt
+    proc = subprocess.Popen(cmd, cwd=ws, start_new_session=True,  # Ctrl+C reaches us, not Jupyter's prompt
+                            preexec_fn=_die_with_parent)
     try:
         _wait_listening(port, proc)
         print(f"\nThe course is open at lab 00:\n    {url}\n", flush=True)
@@ -146,6 +147,16 @@ def run_lab(*, open_browser: bool = True, port: int | None = None) -> int:
         _terminate(proc)
         print(stop_engine_if_ours(before.pid if before.running else None), flush=True)
         return 0
+
+
+def _die_with_parent() -> None:
+    """In the JupyterLab child (Linux): get SIGTERM when the launcher dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: Ctrl+C and `make stop` still work
+        pass
 
 
 def _interrupt(signum, frame):

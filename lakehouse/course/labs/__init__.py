@@ -44,7 +44,7 @@ def table_or_fail(ctx, name: str):
 
 def dataframe_or_fail(value, what: str, *, streaming: bool | None = None):
     """``value`` when it is a Spark DataFrame (streaming or not, as asked), else ``AssertionError``."""
-    if not hasattr(value, "schema") or not hasattr(value, "isStreaming"):
+    if type(value).__name__ != "DataFrame":  # classic and Connect DataFrames; a Column fakes any attribute
         raise AssertionError(f"{what} is a {type(value).__name__}, expected a DataFrame")
     if streaming is not None and value.isStreaming != streaming:
         raise AssertionError(f"{what} is {'a streaming' if value.isStreaming else 'a batch'} DataFrame, "
