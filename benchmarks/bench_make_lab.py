@@ -61,6 +61,7 @@ def _first_spark_cell(checkout: Path, env: dict, notebook: Path) -> float:
     params, setup = "".join(cells[0]["source"]), "".join(cells[1]["source"])
     old = dict(os.environ)
     os.environ.update(env)
+    os.environ["JUPYTER_PATH"] = str(checkout / ".venv" / "share" / "jupyter")  # the checkout's kernel
     try:
         km, kc = start_new_kernel(kernel_name="lakehouse", cwd=str(notebook.parent))
     finally:
