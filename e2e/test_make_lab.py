@@ -47,6 +47,8 @@ def make_lab():
         old.unlink()
     env = dict(os.environ, LAKEHOUSE_HOME=str(OUT / "home"))
     env.pop("LAKEHOUSE_GRADING", None)
+    subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "engine", "stop"], env=env, capture_output=True)
+    shutil.rmtree(OUT / "home", ignore_errors=True)  # a new learner: no engine, no data set yet
     if (REPO / "workspace").exists():
         env["LAKEHOUSE_WORKSPACE"] = str(OUT / "workspace")
         shutil.rmtree(OUT / "workspace", ignore_errors=True)
