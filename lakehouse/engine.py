@@ -173,12 +173,12 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, cwd=edir, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
-        shown, live = -1, not quiet and _live_output()
+        shown, live, line = -1, not quiet and _live_output(), ""
         while time.monotonic() < deadline:
             elapsed = int(time.monotonic() - started)
             if live and elapsed != shown:  # a live elapsed line (\r rewrites it in terminals and notebooks)
-                shown = elapsed
-                print(f"\r  {elapsed:3d} s elapsed ({estimate})", end="", flush=True)
+                shown, line = elapsed, f"  {elapsed:3d} s elapsed ({estimate})"
+                print("\r" + line, end="", flush=True)
             if proc.poll() is not None:
                 raise EngineError(
                     f"The Spark Connect server exited with code {proc.returncode}. Log {log}:\n{_log_tail(log)}",
@@ -193,7 +193,8 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
                               f"{START_TIMEOUT_S} s. Log {log}:\n{_log_tail(log)}")
         took = time.monotonic() - started
         if not quiet:
-            print(("\r" if live else "") + f"  engine ready in {took:.0f} s" + " " * 30, flush=True)
+            done = f"  engine ready in {took:.0f} s"
+            print("\r" + done.ljust(len(line)) if live and shown >= 0 else done, flush=True)
         state = {"pid": proc.pid, "port": port, "token": token, "python": sys.prefix,
                  "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time(),
                  "start_seconds": round(took, 1)}
