@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test unit doctor labs data stop clean
+.PHONY: setup lab test unit doctor labs data stop clean e2e
 
 setup: $(STAMP)
 	@$(BIN)/python -m lakehouse.jars
@@ -25,9 +25,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+# JupyterLab on workspace/ (your copies of labs/, git-ignored, never overwritten), opened at lab 00.
+# Ctrl+C stops it, and the Spark engine it started unless another client uses it.
+LAB_ARGS ?=
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
-	    labs/00_welcome_and_setup.ipynb
+	$(BIN)/lakehouse lab $(LAB_ARGS)
 
 doctor: setup
 	$(BIN)/lakehouse doctor
@@ -55,6 +57,15 @@ test: setup
 	set -o pipefail; LAKEHOUSE_HOME=$(TEST_HOME) LAKEHOUSE_TEST_HOME=$(TEST_HOME) \
 	    $(BIN)/pytest tests lakehouse --doctest-modules --durations=15 --junitxml=build/test-report.xml $(PYTEST_ARGS); \
 	    rc=$$?; LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine stop; exit $$rc
+
+# The browser test of `make lab` (headless Chromium + selenium): lab 02 in the learner workspace,
+# a wrong then a right answer, save, Ctrl+C; screenshots in build/e2e/. Installs Debian's
+# chromium and chromium-driver when they are missing (apt-get, as root or with sudo).
+e2e: setup
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	    SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+	$(BIN)/pytest e2e -x -q -s -p no:cacheprovider $(PYTEST_ARGS)
 
 # Only the package's unit tests (fast loop while developing).
 unit: setup

@@ -1,7 +1,9 @@
 """The ``lakehouse`` command line.
 
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
-``labs/`` from ``solutions/``), and the commands other modules add (``data ...``).
+``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
+``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
+add (``data ...``).
 
 Example:
     $ lakehouse doctor
@@ -13,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import LakehouseError
+from .errors import LabError, LakehouseError
 
 
 def _cmd_doctor(args) -> int:
@@ -47,13 +49,33 @@ def _cmd_jars(args) -> int:
 
 def _cmd_labs(args) -> int:
     from .course.labgen import write_labs
+    from .course.workspace import reset_notebook, sync_workspace
 
+    if args.action == "reset":
+        if not args.lab:
+            raise LabError("`lakehouse labs reset` needs the lab's number.", fix="e.g. `lakehouse labs reset 02`.")
+        backup = reset_notebook(args.lab)
+        print(f"your copy is saved as {backup}" if backup else "there was no copy of this lab in the workspace")
+        print("the lab starts over from labs/ (restart its kernel in JupyterLab, or reload the page)")
+        return 0
+    if args.action == "sync":
+        report = sync_workspace()
+        print(f"workspace {report.workspace}: {len(report.copied)} new lab(s) copied in"
+              + (f" ({', '.join(report.copied)})" if report.copied else "")
+              + f", {len(report.kept)} of yours left as they are")
+        return 0
     changed = write_labs(check=args.check)
     if args.check and changed:
         print("labs/ is out of date for: " + ", ".join(changed) + " (run `make labs`)", file=sys.stderr)
         return 1
     print(f"labs/ up to date ({len(changed)} written)" if not args.check else "labs/ is up to date")
     return 0
+
+
+def _cmd_lab(args) -> int:
+    from .course.launcher import run_lab
+
+    return run_lab(open_browser=not args.no_browser, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,9 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["start", "stop", "status", "restart"])
     p.set_defaults(func=_cmd_engine)
     sub.add_parser("jars", help="fetch the Delta jars into the local cache").set_defaults(func=_cmd_jars)
-    p = sub.add_parser("labs", help="write labs/ from solutions/")
+    p = sub.add_parser("labs", help="write labs/ from solutions/; sync or reset the learner workspace")
+    p.add_argument("action", nargs="?", choices=["write", "sync", "reset"], default="write",
+                   help="write labs/ (default); sync: copy new labs into workspace/; reset NN: start a lab over")
+    p.add_argument("lab", nargs="?", help="the lab to reset (NN)")
     p.add_argument("--check", action="store_true", help="only check that labs/ is up to date")
     p.set_defaults(func=_cmd_labs)
+    p = sub.add_parser("lab", help="JupyterLab on the learner workspace, opened at lab 00 (what `make lab` runs)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.add_argument("--port", type=int, default=None, help="the port (default: the first free from 8888)")
+    p.set_defaults(func=_cmd_lab)
     for add_commands in _extensions():
         add_commands(sub)
     return parser
@@ -86,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except LakehouseError as exc:
-        print(f"error [{exc.code}]: {exc}", file=sys.stderr)
+        print(f"error [{exc.code}]: {str(exc).removeprefix(f'[{exc.code}] ')}", file=sys.stderr)
         return 2
 
 

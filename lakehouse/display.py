@@ -54,6 +54,25 @@ def _codes() -> set[str]:
     return found
 
 
+def drop_links(text: str) -> str:
+    """``text`` without its web links, and without the words a dropped link leaves dangling.
+
+    Example:
+        >>> drop_links("did you mean x? see the options in https://docs.example/o (names are case-insensitive).")
+        'did you mean x? see the options (names are case-insensitive).'
+        >>> drop_links("use one of a, b (https://docs.example/s).")
+        'use one of a, b.'
+        >>> drop_links("use a and the options of https://docs.example/o.")
+        'use a and the options.'
+    """
+    if "://" not in text:
+        return text
+    text = re.sub(r"\s*\(\s*(?:see\s+)?https?://[^\s)]+\s*\)", "", text)  # "(URL)", "(see URL)"
+    text = re.sub(r"\s*(?:see\s+)?https?://[^\s()]*[^\s().,;]", "", text)  # a bare URL
+    text = re.sub(r"\s+(?:in|of|at|see|from|on|to)(?=\s*(?:[.;,()]|$))", "", text)  # a word left dangling
+    return re.sub(r"\s+([.,;])", r"\1", text).strip()
+
+
 def short_error(exc: BaseException, *, width: int = 200, replace: dict[str, str] | None = None) -> str:
     """One line for an exception shown on purpose.
 
@@ -80,7 +99,7 @@ def short_error(exc: BaseException, *, width: int = 200, replace: dict[str, str]
     found = re.findall(rf"(\[(?:{codes})\][^\n]*)(?:\n\s*Fix: ([^\n]*))?", text)
     if found:
         line, fix = found[-1]
-        fix = re.sub(r"\s*\(?(?:see )?https?://[^\s)]+\)?", "", fix)  # doc links: too long for one line
+        fix = drop_links(fix)  # doc links: too long for one line
         line += f" Fix: {fix}" if fix else ""
     else:
         condition = getattr(exc, "getCondition", lambda: None)() or type(exc).__name__

@@ -164,13 +164,21 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
         edir = _engine_dir(home)
         (home / "warehouse").mkdir(parents=True, exist_ok=True)
         log = edir / "server.log"
+        estimate = _start_estimate(edir)
+        started = time.monotonic()
         if not quiet:
-            print(f"Starting the shared Spark engine for {home} (first time only, ~15 s) ...", flush=True)
+            print(f"Starting the shared Spark engine for {home} (once; later notebooks connect in ~1 s) ...",
+                  flush=True)
         with open(log, "w") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, cwd=edir, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
+        shown, live, line = -1, not quiet and _live_output(), ""
         while time.monotonic() < deadline:
+            elapsed = int(time.monotonic() - started)
+            if live and elapsed != shown:  # a live elapsed line (\r rewrites it in terminals and notebooks)
+                shown, line = elapsed, f"  {elapsed:3d} s elapsed ({estimate})"
+                print("\r" + line, end="", flush=True)
             if proc.poll() is not None:
                 raise EngineError(
                     f"The Spark Connect server exited with code {proc.returncode}. Log {log}:\n{_log_tail(log)}",
@@ -183,12 +191,31 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             os.killpg(proc.pid, signal.SIGTERM)
             raise EngineError(f"The Spark Connect server did not listen on port {port} within "
                               f"{START_TIMEOUT_S} s. Log {log}:\n{_log_tail(log)}")
+        took = time.monotonic() - started
+        if not quiet:
+            done = f"  engine ready in {took:.0f} s"
+            print("\r" + done.ljust(len(line)) if live and shown >= 0 else done, flush=True)
         state = {"pid": proc.pid, "port": port, "token": token, "python": sys.prefix,
-                 "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time()}
+                 "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time(),
+                 "start_seconds": round(took, 1)}
+        (edir / "last_start.json").write_text(json.dumps({"seconds": round(took, 1)}))
         state_file = edir / "server.json"
         state_file.touch(mode=0o600)
         state_file.write_text(json.dumps(state))
         return engine_status(home)
+
+
+def _start_estimate(edir: Path) -> str:
+    """How long the last start of this home's engine took ("~N s"), or a first-time range."""
+    try:
+        return f"the last start here took {json.loads((edir / 'last_start.json').read_text())['seconds']:.0f} s"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "a first start takes 10-40 s, more on a busy machine"
+
+
+def _live_output() -> bool:
+    """True where a carriage return rewrites the line: a terminal, or a Jupyter kernel."""
+    return sys.stdout.isatty() or "ipykernel" in sys.modules
 
 
 def stop_engine(home: Path | None = None, *, timeout: float = 30.0) -> bool:

@@ -1,11 +1,15 @@
 """One exception root for the whole package, with a stable error code per subclass.
 
-Tests assert the class and the ``code``, never the message text.
+Tests assert the class and the ``code``, never the message text. A message starts with its
+code in brackets (``[JAVA_NOT_FOUND] ...``), the names the README's troubleshooting table uses.
 
 Example:
     >>> from lakehouse.errors import LakehouseError, JavaNotFoundError
     >>> issubclass(JavaNotFoundError, LakehouseError), JavaNotFoundError.code
     (True, 'JAVA_NOT_FOUND')
+    >>> print(JavaNotFoundError("No java on PATH.", fix="install a JDK 17."))
+    [JAVA_NOT_FOUND] No java on PATH.
+      Fix: install a JDK 17.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ class LakehouseError(Exception):
 
     def __init__(self, message: str, *, fix: str | None = None):
         self.fix = fix
-        text = message if not fix else f"{message}\n  Fix: {fix}"
-        super().__init__(text)
+        tag = f"[{self.code}]"
+        text = message if message.startswith(tag) else f"{tag} {message}"  # the code first, once
+        super().__init__(text if not fix else f"{text}\n  Fix: {fix}")
 
 
 class SetupError(LakehouseError):

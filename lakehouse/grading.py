@@ -1,25 +1,86 @@
-"""Graded checks for lab notebooks: a pass/fail line with a hint, never a bare traceback.
+"""Graded checks for lab notebooks: PASS/FAIL with a nudge, the full answer only on request.
 
-A check takes a bool or a zero-argument callable. The callable may return a bool, or
-raise ``AssertionError`` with a message saying what was found; any other exception is
-shown as one line ("could not check: ...") with the hint. In strict mode
-(``LAKEHOUSE_GRADING=strict``, what the test-suite sets for solution notebooks) a failed
-check raises :class:`~lakehouse.errors.GradingError` after printing.
+A lab's checks live in the package (one module per lab, :mod:`lakehouse.course.labs`), never in
+the notebook, so no answer is readable under a TODO. A check cell is one short call::
+
+    crm_stream = ctx.check("crm_stream", crm_stream)   # a TODO's variable: returns it (or the reference)
+    ctx.check("bronze_crm")                            # a state check: returns None, prints one line
+
+Hints come in steps: a FAIL prints a **nudge** (the concept, the option or function to look
+at, a documentation link) — never the answer; ``ctx.answer("crm_stream")`` (or ``ctx.answer(1)``
+for TODO 1) prints the full answer when asked. A TODO left unanswered (its variable still
+``None``) fails with "crm_stream is not set yet". After a FAIL the check's **catch-up** builds
+the reference state, so the rest of the lab runs; the check returns the reference value.
+``ctx.summary()`` prints the score once, with the failed checks by name and their nudges.
+
+In strict mode (``LAKEHOUSE_GRADING=strict``, what the test-suite sets for solution notebooks)
+a failed check raises :class:`~lakehouse.errors.GradingError` after printing.
 
 Example:
-    >>> from lakehouse.grading import Grader
-    >>> g = Grader("00_welcome_and_setup")
-    >>> g.check("two plus two", lambda: 2 + 2 == 4, hint="arithmetic")
-    PASS  [1/1] two plus two
-    True
+    >>> from lakehouse.grading import Check, Grader
+    >>> four = Check("four", "two plus two is four", test=lambda ctx, value: value == 4,
+    ...              nudge="add the two numbers", answer="four = 2 + 2", todo=1)
+    >>> g = Grader("00_welcome_and_setup", [four])
+    >>> g.run("four", None, 4)
+    PASS  [1/1] four: two plus two is four
+    4
+    >>> g.summary()
+    00_welcome_and_setup: 1/1 checks passed, 1/1 points.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from .errors import GradingError, LabError
+
+UNSET = object()  # ctx.check("name") with no value: a state check
+
+
+class NotAnswered(AssertionError):
+    """Raised by a check's test when the learner's answer is not there yet (e.g. a function returned None)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check of a lab: what it tests, the nudge, the full answer and the catch-up.
+
+    Args:
+        name: the name the notebook passes to ``ctx.check`` — the TODO's variable, or the table checked.
+        title: what is checked, in a few words (printed after PASS/FAIL).
+        test: ``test(ctx, value, **given)``; returns a bool, or raises ``AssertionError("what was
+            found")``. ``value`` is what the notebook passed (``UNSET`` for a state check).
+        nudge: the next step when it fails: the concept, the option or function name — not the answer.
+        doc: a documentation link for the nudge (Databricks docs where there is one).
+        answer: the reference code, printed only by ``ctx.answer(...)``.
+        catch_up: ``catch_up(ctx, value, **given)`` builds the reference state after a FAIL and
+            returns the reference value (or None for a state check).
+        todo: the TODO number in the notebook (``ctx.answer(n)``), None for a check of a demo cell.
+        variable: True when the check grades a value the learner sets (None then means "not set yet").
+        points: what the check is worth.
+    """
+
+    name: str
+    title: str
+    test: Callable[..., Any]
+    nudge: str
+    doc: str = ""
+    answer: str = ""
+    catch_up: Callable[..., Any] | None = None
+    todo: int | None = None
+    variable: bool = True
+    points: int = 1
+
+    def __post_init__(self):
+        for what in ("name", "title", "nudge"):
+            if not isinstance(getattr(self, what), str) or not getattr(self, what):
+                raise LabError(f"check {self.name!r}: {what} must be a non-empty str.")
+        if not callable(self.test):
+            raise LabError(f"check {self.name!r}: test must be callable, got {type(self.test).__name__}.")
+        if not isinstance(self.points, int) or self.points < 0:
+            raise LabError(f"check {self.name!r}: points must be a non-negative int, got {self.points!r}.")
 
 
 @dataclass(frozen=True)
@@ -37,90 +98,142 @@ def strict_mode() -> bool:
     return os.environ.get("LAKEHOUSE_GRADING", "").lower() == "strict"
 
 
+def assert_equal(found, expected, what: str = "value") -> bool:
+    """A check's assertion: ``found == expected``, else ``AssertionError`` naming both.
+
+    Example:
+        >>> assert_equal(3, 3, "row count")
+        True
+        >>> assert_equal(2, 3, "row count")
+        Traceback (most recent call last):
+        AssertionError: row count is 2, expected 3
+    """
+    return expect(found == expected, f"{what} is {found!r}, expected {expected!r}")
+
+
+def expect(condition, message: str) -> bool:
+    """A check's assertion: ``AssertionError(message)`` unless ``condition`` (kept under ``python -O``).
+
+    Example:
+        >>> expect(1 < 2, "one is not below two")
+        True
+    """
+    if not condition:
+        raise AssertionError(message)
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300]
+
+
+@dataclass
 class Grader:
-    """Runs a lab's checks and keeps its score.
+    """Runs a lab's checks and keeps its score (one :class:`Result` per check name, the last run wins).
 
     Args:
         lab_id: the lab the checks belong to (shown in the summary).
+        checks: the lab's :class:`Check` list (see :mod:`lakehouse.course.labs`).
+
+    Raises:
+        LabError: two checks with one name, or two with one TODO number.
     """
 
-    def __init__(self, lab_id: str):
-        self.lab_id = lab_id
-        self._results: dict[str, Result] = {}
+    lab_id: str
+    checks: list[Check] = field(default_factory=list)
+    _results: dict[str, Result] = field(default_factory=dict, init=False, repr=False)
 
-    def check(self, name: str, test, *, hint: str, points: int = 1, catch_up=None) -> bool:
-        """Run one check and print ``PASS``/``FAIL`` with the hint.
+    def __post_init__(self):
+        names = [c.name for c in self.checks]
+        todos = [c.todo for c in self.checks if c.todo is not None]
+        if len(set(names)) != len(names) or len(set(todos)) != len(todos):
+            raise LabError(f"lab {self.lab_id}: check names and TODO numbers must be unique, got {names} / {todos}.")
+        self._by_name = {c.name: c for c in self.checks}
 
-        Args:
-            name: what is checked, in a few words.
-            test: a bool, or a callable returning a bool / raising ``AssertionError("what was found")``.
-            hint: what to try when it fails.
-            points: points the check is worth.
-            catch_up: optional callable run when the check fails (outside strict mode) that builds
-                the reference state, so the rest of the lab can go on.
-
-        Returns:
-            True when the check passed.
+    def find(self, key: str | int) -> Check:
+        """The check named ``key``, or of TODO number ``key``.
 
         Raises:
-            LabError: bad arguments (the check itself never raises, except in strict mode).
+            LabError: no such check (the message lists the lab's checks).
+        """
+        found = (self._by_name.get(key) if isinstance(key, str)
+                 else next((c for c in self.checks if c.todo == key), None) if isinstance(key, int) else None)
+        if found is None:
+            known = ", ".join(c.name for c in self.checks) or "none"
+            raise LabError(f"lab {self.lab_id} has no check {key!r}.", fix=f"use one of: {known}.")
+        return found
+
+    def run(self, key: str | int, ctx, value=UNSET, **given):
+        """Run one check; print one PASS line, or FAIL with the nudge (then catch up).
+
+        Returns:
+            ``value`` when it passed; after a FAIL the catch-up's reference value (or ``value``
+            when the check has no catch-up); None for a state check.
+
+        Raises:
+            LabError: unknown check.
             GradingError: the check failed in strict mode.
         """
-        if not isinstance(name, str) or not name:
-            raise LabError(f"check name must be a non-empty str, got {name!r}.")
-        if not isinstance(hint, str) or not hint:
-            raise LabError(f"check {name!r} needs a hint (a non-empty str).")
-        if not isinstance(points, int) or points < 0:
-            raise LabError(f"points must be a non-negative int, got {points!r}.")
+        check = self.find(key)
+        state_check = value is UNSET
         message = ""
         try:
-            outcome = test() if callable(test) else test
-            passed = bool(outcome)
+            if check.variable and (state_check or value is None):
+                raise NotAnswered(f"{check.name} is not set yet")
+            passed = check.test(ctx, value, **given) is not False
+        except NotAnswered as exc:
+            passed, message = False, str(exc) or f"{check.name} is not set yet"
         except AssertionError as exc:
             passed, message = False, str(exc)
-        except Exception as exc:  # a learner's half-done work: report, never a traceback
-            first = (str(exc).strip().splitlines() or [""])[0][:300]
-            passed, message = False, f"could not check: {type(exc).__name__}: {first}"
-        self._results[name] = Result(name, passed, points if passed else 0, message)
-        label = f"[{points if passed else 0}/{points}] {name}"
+        except Exception as exc:  # half-done work: one line, never a traceback
+            passed, message = False, f"could not check: {type(exc).__name__}: {_first_line(exc)}"
+        got = check.points if passed else 0
+        self._results[check.name] = Result(check.name, passed, got, message)
+        label = f"[{got}/{check.points}] {check.name}: {check.title}"
         if passed:
             print(f"PASS  {label}")
-        else:
-            print(f"FAIL  {label}" + (f" - {message}" if message else ""))
-            print(f"      hint: {hint}")
-            if strict_mode():
-                raise GradingError(f"check {name!r} of lab {self.lab_id} failed: {message or 'false'}",
-                                   fix=hint)
-            if catch_up is not None:
-                catch_up()
-                print("      caught up: the reference answer was applied so the rest of the lab runs.")
-        return passed
+            return None if state_check else value
+        print(f"FAIL  {label}" + (f" - {message}" if message else ""))
+        print(f"      nudge: {check.nudge}")
+        if check.doc:
+            print(f"      docs:  {check.doc}")
+        if strict_mode():
+            raise GradingError(f"check {check.name!r} of lab {self.lab_id} failed: {message or 'false'}",
+                               fix=check.nudge)
+        if check.catch_up is None:
+            return None if state_check else value
+        reference = check.catch_up(ctx, None if state_check else value, **given)
+        ask = f'ctx.answer("{check.name}")' if check.answer else ""
+        print("      caught up: the reference state is in place so the lab goes on"
+              + (f"; {ask} shows the answer." if ask else "."))
+        return None if state_check else reference
+
+    def answer(self, key: str | int) -> None:
+        """Print the full reference answer of one check (a TODO's name or number)."""
+        check = self.find(key)
+        if not check.answer:
+            print(f"{check.name}: this check has no code to write; {check.nudge}")
+            return
+        print(f"# The reference answer for {check.name}" + (f" (TODO {check.todo})" if check.todo else ""))
+        print(check.answer)
 
     @property
     def results(self) -> tuple[Result, ...]:
         return tuple(self._results.values())
 
-    def summary(self) -> str:
-        """Print and return the lab's score line."""
+    def summary(self) -> None:
+        """Print the lab's score once: checks passed, points, and each failed check with its nudge."""
         got = sum(r.points for r in self._results.values())
+        total = sum(self._by_name[n].points if n in self._by_name else r.points for n, r in self._results.items())
         passed = sum(r.passed for r in self._results.values())
-        line = f"{self.lab_id}: {passed}/{len(self._results)} checks passed, {got} points"
-        print(line)
-        return line
-
-
-def expect_equal(found, expected, what: str = "value"):
-    """A check callable comparing two values, with a message naming both.
-
-    Example:
-        >>> Grader("00").check("rows", expect_equal(3, 3, "row count"), hint="count rows")
-        PASS  [1/1] rows
-        True
-    """
-
-    def _test():
-        value = found() if callable(found) else found
-        assert value == expected, f"{what} is {value!r}, expected {expected!r}"
-        return True
-
-    return _test
+        print(f"{self.lab_id}: {passed}/{len(self._results)} checks passed, {got}/{total} points.")
+        failed = [r for r in self._results.values() if not r.passed]
+        not_run = [c.name for c in self.checks if c.name not in self._results]
+        if failed:
+            print("Failed (the reference state was used instead; ctx.answer(name) shows an answer):")
+            for r in failed:
+                check = self._by_name[r.name]
+                print(f"  - {r.name}: {r.message or check.title}")
+                print(f"    nudge: {check.nudge}" + (f" ({check.doc})" if check.doc else ""))
+        if not_run:
+            print("Not run yet: " + ", ".join(not_run))

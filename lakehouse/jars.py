@@ -130,7 +130,7 @@ def main() -> None:  # pragma: no cover - thin CLI wrapper, exercised by `make s
     try:
         jars = fetch_jars()
     except JarsMissingError as exc:
-        print(f"ERROR [{exc.code}] {exc}", file=sys.stderr)
+        print(f"ERROR {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     print(f"Delta jars ready: {len(jars)} files in {jars[0].parent}")
 

@@ -81,3 +81,25 @@ def test_lab_lands_generated_batches_into_its_own_folder(spark):
     ctx.reset()
     assert ctx.arrive(1, scale=0.01) == [0]  # a reset lab starts over
     ctx.reset()
+
+
+def test_lab_check_fails_with_a_nudge_catches_up_then_passes(spark, capsys, monkeypatch):
+    """A real lab check on a real table: FAIL with a nudge (no answer), the catch-up writes the
+    reference table, the next run PASSes; the answer only on request; one summary."""
+    monkeypatch.delenv("LAKEHOUSE_GRADING", raising=False)
+    ctx = lab("00", spark=spark, quiet=True, reset=True)
+    table = ctx.table("customers")
+    customers = spark.createDataFrame([(1, "Ada"), (2, "Grace"), (3, "Linus")], "customer_id INT, name STRING")
+    assert ctx.check("customers_table", table=table, customers=customers) is None
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL  [0/1] customers_table") and "no table customers yet" in out
+    assert "nudge:" in out and 'mode("overwrite")' not in out and "caught up" in out
+    assert spark.table(table).count() == 3  # the catch-up wrote the reference state
+    ctx.check("customers_table", table=table, customers=customers)
+    assert capsys.readouterr().out.startswith("PASS  [1/1] customers_table")
+    ctx.answer(1)
+    assert 'mode("overwrite").saveAsTable(table)' in capsys.readouterr().out
+    ctx.summary()
+    summary = capsys.readouterr().out
+    assert summary.count("00_welcome_and_setup: 1/1 checks passed") == 1 and "Not run yet: environment" in summary
+    ctx.reset()

@@ -9,6 +9,12 @@
   ``/Volumes/<catalog>/<schema>/files`` (Databricks): ``landing``, ``checkpoints``,
   ``schemas``, ``output``.
 * ``reset()`` — stops the lab's streams, drops its schema, empties its folders.
+* ``check(name, value)`` / ``answer(name)`` / ``summary()`` — the lab's graded checks, which live in
+  the package (:mod:`lakehouse.course.labs`), not in the notebook (see :mod:`lakehouse.grading`).
+
+Errors the package raises on purpose (:class:`~lakehouse.errors.LakehouseError`) show in a
+notebook as their one-line message, code first, without a traceback: ``lab()`` registers an
+IPython handler for them (other exceptions keep their traceback).
 
 Example:
     >>> from lakehouse.course import lab          # doctest: +SKIP
@@ -26,8 +32,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LabError
-from ..grading import Grader
+from ..errors import LabError, LakehouseError
+from ..grading import UNSET, Grader
 from ..paths import lakehouse_home, on_databricks
 from .catalog import resolve_lab
 
@@ -124,12 +130,16 @@ class LabContext:
         """The generated C360 data set this lab lands from (made once, shared by all labs).
 
         It lives in ``LAKEHOUSE_HOME/datasets/scale-<scale>-seed-<seed>``; generating it is
-        Spark-free and takes seconds (see :func:`lakehouse.datagen.generate`).
+        Spark-free and takes seconds to a minute, with a progress bar the first time (see
+        :func:`lakehouse.datagen.generate`).
         """
         from ..datagen import generate
 
         folder = lakehouse_home() / "datasets" / f"scale-{scale:g}-seed-{seed}"
-        generate(folder, scale=scale, seed=seed, progress=False)
+        if not (folder / "_manifest.json").is_file():
+            print(f"Generating the C360 data set (scale {scale:g}, seed {seed}; once, shared by every lab) ...",
+                  flush=True)
+        generate(folder, scale=scale, seed=seed, progress=not (folder / "_manifest.json").is_file())
         return folder
 
     def arrive(self, batches=1, *, scale: float = 0.1, seed: int = 42) -> list[int]:
@@ -151,9 +161,39 @@ class LabContext:
         return arrive(self.source_data(scale=scale, seed=seed), self.landing, batches=batches,
                       spark=self.spark)
 
-    def summary(self) -> str:
-        """The one-line summary printed when the context is made."""
+    def describe(self) -> str:
+        """The one-line description printed when the context is made."""
         return f"lab {self.lab_id} | schema {self.full_schema} | files {self.root}"
+
+    def check(self, name: str | int, value=UNSET, **given):
+        """Grade one step of the lab: prints PASS, or FAIL with a nudge (and catches up).
+
+        Args:
+            name: the check's name (the TODO's variable, or the table a state check looks at).
+            value: the learner's value for a TODO (leave out for a state check).
+            **given: notebook values the check needs (e.g. ``good_version=good_version``).
+
+        Returns:
+            ``value`` when it passed, the reference value after a FAIL, None for a state check
+            (so ``x = ctx.check("x", x)`` is a quiet cell).
+
+        Raises:
+            LabError: no such check in this lab.
+            GradingError: a failed check in strict mode (``LAKEHOUSE_GRADING=strict``).
+
+        Example:
+            >>> crm_stream = ctx.check("crm_stream", crm_stream)    # doctest: +SKIP
+            PASS  [1/1] crm_stream: an Auto Loader stream over the CRM JSON, schema stored
+        """
+        return self.grader.run(name, self, value, **given)
+
+    def answer(self, name: str | int) -> None:
+        """Print the full answer of one check, by name or TODO number (only when asked)."""
+        self.grader.answer(name)
+
+    def summary(self) -> None:
+        """Print the score once, with each failed check and its nudge."""
+        self.grader.summary()
 
 
 def _check_ident(what: str, value: str) -> None:
@@ -183,6 +223,7 @@ def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> L
     lab_id = resolve_lab(name)
     if not isinstance(reset, bool):
         raise LabError(f"reset must be True or False, got {reset!r}.")
+    show_errors_without_traceback()
     if spark is None:
         from ..session import get_spark
 
@@ -195,9 +236,36 @@ def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> L
     else:
         catalog = "spark_catalog"
         root = lakehouse_home() / "labs" / lab_id
+    from .labs import lab_checks
+
     ctx = LabContext(lab_id=lab_id, catalog=catalog, schema=schema, root=root, spark=spark,
-                     grader=Grader(lab_id))
+                     grader=Grader(lab_id, lab_checks(lab_id)))
     ctx.reset() if reset else ctx.setup()
     if not quiet:
-        print(ctx.summary())
+        print(ctx.describe())
     return ctx
+
+
+def _one_line(shell, etype, value, tb, tb_offset=None):
+    """IPython custom exception handler: a LakehouseError as its message (code first), no traceback."""
+    stb = [f"\x1b[0;31m{value}\x1b[0m"]
+    shell.user_ns["_last_lakehouse_error"] = value  # the full exception stays at hand for debugging
+    shell._showtraceback(etype, value, stb)  # an error output (ipykernel) / printed (terminal IPython)
+    return stb
+
+
+def show_errors_without_traceback() -> bool:
+    """In IPython, show :class:`LakehouseError` as one message, without a traceback.
+
+    The cell still fails (papermill and nbval see the error); other exceptions keep IPython's
+    usual traceback. Returns True when an IPython shell was found.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.set_custom_exc((LakehouseError,), _one_line)
+    return True

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import NotebookSyncError
 from ..paths import repo_root
+from .workspace import notebook_content
 
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -88,7 +89,9 @@ def write_labs(root: Path | None = None, *, check: bool = False) -> list[str]:
 
     Args:
         root: the repository (default: the one this package is installed from).
-        check: only report what is out of date, write nothing.
+        check: only report what is out of date, write nothing. Notebooks count as up to date
+            when their content (cells, sources, tags, kernel) matches, whatever metadata or
+            outputs a front end added (:func:`lakehouse.course.workspace.notebook_content`).
 
     Returns:
         Names of the notebooks that were (or, with ``check``, would be) written.
@@ -109,10 +112,13 @@ def write_labs(root: Path | None = None, *, check: bool = False) -> list[str]:
         wanted.add(sol.name)
         for path, text in ((sol, clean), (target, lab_text)):
             current = path.read_text() if path.exists() else None
-            if current != text:
-                changed.append(f"{path.parent.name}/{path.name}")
-                if not check:
-                    path.write_text(text)
+            if current == text:
+                continue
+            if check and current is not None and notebook_content(current) == notebook_content(text):
+                continue  # only what a front end adds (metadata, outputs) differs: same content
+            changed.append(f"{path.parent.name}/{path.name}")
+            if not check:
+                path.write_text(text)
     for stale in sorted(labs_dir.glob("[0-9][0-9]_*.ipynb")):
         if stale.name not in wanted:
             changed.append(f"labs/{stale.name} (no solution)")

@@ -1,0 +1,69 @@
+"""The checks of each lab: one module per lab, named for it (``lab02_auto_loader_bronze``).
+
+A lab module defines ``CHECKS``, a list of :class:`lakehouse.grading.Check` in notebook order.
+The notebook never holds a check's logic, reference answer or catch-up: a check cell is
+``x = ctx.check("x", x)`` (a TODO's variable) or ``ctx.check("bronze_crm")`` (a state check).
+How to write one: ``docs/WRITING_LABS.md``.
+
+The helpers here are what several labs' checks share.
+
+Example:
+    >>> from lakehouse.course.labs import lab_checks
+    >>> [c.name for c in lab_checks("00_welcome_and_setup")][:2]
+    ['environment', 'customers_table']
+    >>> lab_checks("12_capstone")   # a lab whose checks are not written yet
+    []
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+from ...grading import Check, NotAnswered, expect
+
+
+def lab_checks(lab_id: str) -> list[Check]:
+    """The ``CHECKS`` of the lab ``lab_id`` (``[]`` when the lab has no module yet)."""
+    try:
+        module = importlib.import_module(f"{__name__}.lab{lab_id}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.lab{lab_id}":
+            raise
+        return []
+    return list(module.CHECKS)
+
+
+def table_or_fail(ctx, name: str):
+    """The table ``name`` (a full name), or ``AssertionError`` saying it does not exist yet."""
+    if not ctx.spark.catalog.tableExists(name):
+        raise NotAnswered(f"no table {name.split('.')[-1]} yet")
+    return ctx.spark.table(name)
+
+
+def dataframe_or_fail(value, what: str, *, streaming: bool | None = None):
+    """``value`` when it is a Spark DataFrame (streaming or not, as asked), else ``AssertionError``."""
+    if type(value).__name__ != "DataFrame":  # classic and Connect DataFrames; a Column fakes any attribute
+        raise AssertionError(f"{what} is a {type(value).__name__}, expected a DataFrame")
+    if streaming is not None and value.isStreaming != streaming:
+        raise AssertionError(f"{what} is {'a streaming' if value.isStreaming else 'a batch'} DataFrame, "
+                             f"expected {'a streaming' if streaming else 'a batch'} one")
+    return value
+
+
+def same_rows(found, expected) -> bool:
+    """``AssertionError`` unless two DataFrames hold the same rows (duplicates count, order does not)."""
+    missing, extra = expected.exceptAll(found).count(), found.exceptAll(expected).count()
+    return expect(missing == 0 and extra == 0, f"{missing} rows missing, {extra} rows too many")
+
+
+def landed_manifest(ctx) -> dict:
+    """The ``_manifest.json`` of the data set landed in the lab's landing folder."""
+    from ...datagen import read_manifest
+    from ...datagen.arrival import ARRIVALS_NAME
+
+    state = Path(ctx.landing, ARRIVALS_NAME)
+    if not state.is_file():
+        raise NotAnswered("no data has landed yet: run the ctx.arrive(...) cells first")
+    return read_manifest(json.loads(state.read_text())["source"])

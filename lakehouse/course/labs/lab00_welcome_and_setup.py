@@ -1,0 +1,61 @@
+"""Checks of lab 00 · Welcome and setup: the environment, a first Delta table, its history.
+
+Example:
+    >>> from lakehouse.course.labs.lab00_welcome_and_setup import CHECKS
+    >>> [(c.name, c.todo) for c in CHECKS]
+    [('environment', None), ('customers_table', 1), ('customer_4', 2), ('version_0', None)]
+"""
+
+from __future__ import annotations
+
+from ...grading import Check, assert_equal, expect
+from . import table_or_fail
+
+DELTA_TUTORIAL = "https://docs.databricks.com/aws/en/delta/tutorial"
+HISTORY_DOC = "https://docs.databricks.com/aws/en/delta/history"
+
+
+def _environment(ctx, value, *, report):
+    problems = [c.name for c in report.checks if not c.ok] if hasattr(report, "checks") else []
+    expect(report.ok, "doctor found problems" + (f": {', '.join(problems)}" if problems else ""))
+
+
+def _customers_table(ctx, value, *, table, customers=None):
+    assert_equal(table_or_fail(ctx, table).count(), 3, "row count")
+
+
+def _write_customers(ctx, value, *, table, customers):
+    customers.write.format("delta").mode("overwrite").saveAsTable(table)
+
+
+def _customer_4(ctx, value, *, table, new_customer=None):
+    assert_equal(table_or_fail(ctx, table).where("customer_id = 4").count(), 1, "rows with customer_id 4")
+
+
+def _append_customer(ctx, value, *, table, new_customer):
+    new_customer.write.format("delta").mode("append").saveAsTable(table)
+
+
+def _version_0(ctx, value, *, table):
+    assert_equal(ctx.spark.read.option("versionAsOf", 0).table(table).count(), 3, "rows at version 0")
+
+
+CHECKS = [
+    Check("environment", "Java, versions, jars, kernel and disk are ready", _environment, variable=False,
+          nudge="run `make doctor` in a terminal and apply the fix printed under each problem.",
+          doc="README.md, section Troubleshooting"),
+    Check("customers_table", "customers is a Delta table with 3 rows", _customers_table, variable=False, todo=1,
+          nudge="a DataFrame is written with df.write, in the format \"delta\", and saved under a table name "
+                "(saveAsTable); a save mode decides what happens when the table already exists.",
+          doc=DELTA_TUTORIAL,
+          answer='customers.write.format("delta").mode("overwrite").saveAsTable(table)',
+          catch_up=_write_customers),
+    Check("customer_4", "customer 4 was appended", _customer_4, variable=False, todo=2,
+          nudge="the same write as in TODO 1, with the save mode that adds rows instead of replacing them.",
+          doc=DELTA_TUTORIAL,
+          answer='new_customer.write.format("delta").mode("append").saveAsTable(table)',
+          catch_up=_append_customer),
+    Check("version_0", "version 0 still has 3 rows", _version_0, variable=False,
+          nudge="run the cells above in order; RESET=True in the parameters cell starts from a clean slate.",
+          doc=HISTORY_DOC),
+]
