@@ -1,9 +1,9 @@
 """Shared fixtures: one local Spark engine for the whole test session, a temp dir per test.
 
 The engine's home is ``$LAKEHOUSE_TEST_HOME`` or ``<repo>/build/test-home``. ``make test``
-starts that engine before pytest so that notebooks run by papermill and nbval (which
-inherit ``LAKEHOUSE_HOME``) share it; run alone, the fixture starts a fresh one and stops it
-at the end. Solution notebooks run with grading in strict mode.
+starts that engine before pytest so that notebooks run by papermill (which inherit
+``LAKEHOUSE_HOME``) share it; run alone, the fixture starts a fresh one and stops it at the
+end. Solution notebooks run with grading in strict mode.
 """
 
 from __future__ import annotations
