@@ -178,18 +178,24 @@ def optimize_table(spark, base: Path):
 
 
 def clone_table(spark, base: Path):
+    from delta.tables import DeltaTable
+
     dt = _table(spark, "clsrc")
     dt.delete("id = 0")
     for name in ("clone_a", "clone_b", "clone_c"):
         spark.sql(f"DROP TABLE IF EXISTS {SCHEMA}.{name}")
-    a = dt.clone(f"{SCHEMA}.clone_a", isShallow=True)
-    b = dt.cloneAtVersion(1, f"{SCHEMA}.clone_b", isShallow=True, properties={"delta.logRetentionDuration": "interval 7 days"})
+    # Classic delta-spark 4.4.0 returns the raw Java object from clone* (and fails on
+    # properties=None with a Py4JError): pass a dict and reopen the clones by name.
+    dt.clone(f"{SCHEMA}.clone_a", isShallow=True, properties={})
+    dt.cloneAtVersion(1, f"{SCHEMA}.clone_b", isShallow=True,
+                      properties={"delta.logRetentionDuration": "interval 7 days"})
     ts = dt.history().where("version = 1").selectExpr("CAST(timestamp AS STRING) AS t").first().t
-    c = dt.cloneAtTimestamp(ts, f"{SCHEMA}.clone_c", isShallow=True)
+    dt.cloneAtTimestamp(ts, f"{SCHEMA}.clone_c", isShallow=True, properties={})
+    a, b, c = (DeltaTable.forName(spark, f"{SCHEMA}.{n}") for n in ("clone_a", "clone_b", "clone_c"))
     return {"a": rows(a.toDF()), "b": rows(b.toDF()), "c": rows(c.toDF()),
             "b_props": b.detail().first().properties.get("delta.logRetentionDuration"),
             "ops": [r.operation for r in a.history().collect()],
-            "exists": outcome(lambda: dt.clone(f"{SCHEMA}.clone_a", isShallow=True) and None)}
+            "exists": outcome(lambda: dt.clone(f"{SCHEMA}.clone_a", isShallow=True, properties={}) and None)}
 
 
 def vacuum_table(spark, base: Path):
@@ -245,14 +251,16 @@ def create_delta_table(spark, base: Path):
     dup = outcome(lambda: DeltaTable.create(spark).tableName(f"{SCHEMA}.created").addColumn("x", "INT").execute()
                   and None)
     path = str(base / "by_path")
-    p = DeltaTable.createOrReplace(spark).location(path).addColumn("k", LongType()).execute()
+    # Column lists read right away: a classic DeltaTable keeps the schema it was opened with.
+    p = DeltaTable.createOrReplace(spark).location(path).addColumn("k", LongType()).execute().toDF().columns
     r = DeltaTable.replace(spark).location(path).addColumn("k", "BIGINT").addColumn("z", "STRING").execute()
+    r = r.toDF().columns
     c = (DeltaTable.createIfNotExists(spark).tableName(f"{SCHEMA}.clustered")
          .addColumn("id", "BIGINT", generatedByDefaultAs=IdentityGenerator()).addColumn("c", "STRING")
          .clusterBy("c").execute())
     return {"rows": rows(t.toDF()), "schema": t.toDF().schema.simpleString(), "comment": d.description,
             "partitionColumns": list(d.partitionColumns), "props": d.properties.get("delta.appendOnly"),
-            "again": again, "dup": dup, "by_path": [p.toDF().columns, r.toDF().columns],
+            "again": again, "dup": dup, "by_path": [p, r],
             "clustering": list(c.detail().first().clusteringColumns)}
 
 
