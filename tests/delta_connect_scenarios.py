@@ -54,10 +54,9 @@ def ops(dt) -> list[list]:
 def _table(spark, name: str, n: int = 5, partitioned: bool = False):
     from delta.tables import DeltaTable
 
-    spark.sql(f"DROP TABLE IF EXISTS {SCHEMA}.{name}")
     part = "PARTITIONED BY (p)" if partitioned else ""
-    spark.sql(f"CREATE TABLE {SCHEMA}.{name} (id BIGINT, v STRING, p INT) USING delta {part}")
-    spark.sql(f"INSERT INTO {SCHEMA}.{name} SELECT id, concat('v', id), CAST(id % 2 AS INT) FROM range({n})")
+    spark.sql(f"CREATE OR REPLACE TABLE {SCHEMA}.{name} USING delta {part} AS "
+              f"SELECT id, concat('v', id) AS v, CAST(id % 2 AS INT) AS p FROM range({n})")
     return DeltaTable.forName(spark, f"{SCHEMA}.{name}")
 
 
@@ -79,9 +78,10 @@ def describe_history(spark, base: Path):
 
 
 def describe_detail(spark, base: Path):
-    d = _table(spark, "detail", partitioned=True).detail().first()
+    detail = _table(spark, "detail", partitioned=True).detail()
+    d = detail.first()
     return {"format": d.format, "partitionColumns": list(d.partitionColumns), "numFiles": d.numFiles > 0,
-            "columns": sorted(_table(spark, "detail").detail().columns)}
+            "columns": sorted(detail.columns)}
 
 
 def convert_to_delta(spark, base: Path):
@@ -100,8 +100,8 @@ def convert_to_delta(spark, base: Path):
 def restore_table(spark, base: Path):
     dt = _table(spark, "restore")
     dt.delete("id < 3")
-    ts = dt.history().where("version = 1").selectExpr("CAST(timestamp AS STRING) AS t").first().t
-    dt.restoreToVersion(1)
+    ts = dt.history().where("version = 0").selectExpr("CAST(timestamp AS STRING) AS t").first().t
+    dt.restoreToVersion(0)
     after_version = rows(dt.toDF())
     dt.delete("id = 4")
     dt.restoreToTimestamp(ts)
@@ -187,9 +187,9 @@ def clone_table(spark, base: Path):
     # Classic delta-spark 4.4.0 returns the raw Java object from clone* (and fails on
     # properties=None with a Py4JError): pass a dict and reopen the clones by name.
     dt.clone(f"{SCHEMA}.clone_a", isShallow=True, properties={})
-    dt.cloneAtVersion(1, f"{SCHEMA}.clone_b", isShallow=True,
+    dt.cloneAtVersion(0, f"{SCHEMA}.clone_b", isShallow=True,
                       properties={"delta.logRetentionDuration": "interval 7 days"})
-    ts = dt.history().where("version = 1").selectExpr("CAST(timestamp AS STRING) AS t").first().t
+    ts = dt.history().where("version = 0").selectExpr("CAST(timestamp AS STRING) AS t").first().t
     dt.cloneAtTimestamp(ts, f"{SCHEMA}.clone_c", isShallow=True, properties={})
     a, b, c = (DeltaTable.forName(spark, f"{SCHEMA}.{n}") for n in ("clone_a", "clone_b", "clone_c"))
     return {"a": rows(a.toDF()), "b": rows(b.toDF()), "c": rows(c.toDF()),
