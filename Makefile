@@ -1,5 +1,6 @@
 # Customer 360 Lakehouse Lab. `make lab` (the course) and `make test` (everything) bootstrap
-# whatever is missing: .venv, the package, the Jupyter kernel, the Delta jars.
+# whatever is missing: .venv, the package, the Jupyter kernel, the Delta jars, and our Delta
+# Connect plugin (Maven; skipped while up to date, one warning line when it cannot be built).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,9 +13,10 @@ PYTEST_ARGS ?=
 
 setup: $(STAMP)
 	@$(BIN)/python -m lakehouse.jars
+	@$(BIN)/python -m lakehouse.delta_connect
 	@$(BIN)/python -m ipykernel install --sys-prefix --name lakehouse \
 	    --display-name "Lakehouse (PySpark + Delta)" >/dev/null
-	@echo "setup done: .venv, package, kernel 'lakehouse', Delta jars (run 'make doctor' to check)"
+	@echo "setup done: .venv, package, kernel 'lakehouse', Delta jars, Delta Connect plugin (run 'make doctor' to check)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'

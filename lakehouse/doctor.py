@@ -1,7 +1,7 @@
 """``lakehouse doctor``: check the environment and print each problem with its fix.
 
 Checks: Java (17 or 21) and JAVA_HOME, the pinned pyspark / delta-spark pair, the Delta
-jar cache, the ``lakehouse`` Jupyter kernel, free disk under ``LAKEHOUSE_HOME``, and the
+jar cache, our Delta Connect plugin (a warning when it is not built), the ``lakehouse`` Jupyter kernel, free disk under ``LAKEHOUSE_HOME``, and the
 shared engine's state (informational).
 
 Example:
@@ -31,6 +31,7 @@ class Check:
     ok: bool
     detail: str
     fix: str | None = None
+    warn: bool = False  # ok, but something optional is missing (shown as WARN)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,22 @@ def _check_jars() -> Check:
     return Check("jars", True, f"{len(jars)} Delta jars cached in {jars[0].parent}")
 
 
+def _check_delta_connect() -> Check:
+    from .delta_connect import FIX, plugin_jars, up_to_date
+    from .engine import engine_status
+
+    jars = plugin_jars()
+    if not jars:
+        return Check("deltaconn", True, "Delta Connect plugin not built: DeltaTable is off on the shared "
+                     "engine (SQL works)", FIX, warn=True)
+    st = engine_status()
+    loaded = ("; the running engine has it" if st.delta_connect else
+              "; the running engine started without it (run `lakehouse engine restart`)") if st.running else ""
+    stale = "" if up_to_date() else " (older than delta-connect-plugin/: run `make setup`)"
+    return Check("deltaconn", True, f"Delta Connect plugin {jars[0].name}{stale}{loaded}",
+                 warn=bool(stale) or (st.running and not st.delta_connect))
+
+
 def _check_kernel() -> Check:
     try:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -121,11 +138,11 @@ def run_doctor(*, verbose: bool = True) -> DoctorReport:
         report = DoctorReport((Check("databricks", True, "running on Databricks: nothing to check"),))
     else:
         report = DoctorReport(tuple(_guard(name, fn) for name, fn in (
-            ("java", _check_java), ("versions", _check_versions), ("jars", _check_jars),
+            ("java", _check_java), ("versions", _check_versions), ("jars", _check_jars), ("deltaconn", _check_delta_connect),
             ("kernel", _check_kernel), ("disk", _check_disk), ("engine", _check_engine))))
     if verbose:
         for c in report.checks:
-            print(f"{'OK ' if c.ok else 'FAIL'} {c.name:<9} {c.detail}")
+            print(f"{('WARN' if c.warn else 'OK  ') if c.ok else 'FAIL'} {c.name:<9} {c.detail}")
             if c.fix:
                 print(f"     {'':<9} fix: {c.fix}")
         print("All checks passed." if report.ok else f"{len(report.problems())} problem(s) found.")

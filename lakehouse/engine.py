@@ -9,10 +9,11 @@ never talks to an engine that writes somewhere else.
 The server runs the Python of the environment that started it (``PYSPARK_PYTHON``), so
 Python data sources such as the local ``cloudFiles`` import from the same ``.venv``.
 
-Delta's own Spark Connect plugin (``delta-connect-server``) is not on Maven Central as
-reached from here, so the server carries Delta's SQL extension and catalog only: every
-Delta SQL command and ``format("delta")`` read/write works; the Python ``DeltaTable``
-API needs the classic mode (``LAKEHOUSE_SPARK_MODE=classic``).
+Delta's own Spark Connect plugin (``delta-connect-server``) is not published for Spark 4.2,
+so the server loads ours (:mod:`lakehouse.delta_connect`, built by ``make setup``) when it is
+built: then Delta's Python ``DeltaTable`` API works over the engine. Without it the engine
+still starts (Delta SQL and ``format("delta")`` work) and ``server.json`` records
+``"delta_connect": false``.
 
 Example:
     >>> from lakehouse.engine import engine_status  # doctest: +SKIP
@@ -51,6 +52,7 @@ class EngineStatus:
     port: int | None = None
     token: str | None = None
     python: str | None = None  # sys.prefix of the environment that started it
+    delta_connect: bool = False  # started with our Delta Connect plugin (DeltaTable API)
 
     @property
     def url(self) -> str:
@@ -90,7 +92,8 @@ def engine_status(home: Path | None = None) -> EngineStatus:
         return EngineStatus(home=home, running=False)
     alive = _pid_alive(st["pid"]) and _port_open(st["port"])
     return EngineStatus(home=home, running=alive, pid=st["pid"], port=st["port"],
-                        token=st["token"], python=st.get("python"))
+                        token=st["token"], python=st.get("python"),
+                        delta_connect=bool(st.get("delta_connect")))
 
 
 def _start_lock(home: Path):
@@ -122,6 +125,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
         EngineError: the server did not come up; the message carries its log's tail.
         SetupError: Java, jars or versions are not ready (see ``lakehouse doctor``).
     """
+    from .delta_connect import PLUGIN_CONF, plugin_jars
     from .java import find_java
     from .jars import delta_jars
     from .spark_conf import local_spark_conf, master, spark_home
@@ -142,7 +146,10 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
         jars = delta_jars()
         home_dir = spark_home(home)
         port, token = _free_port(), secrets.token_hex(16)
-        conf = local_spark_conf(home, jars)
+        plugin = plugin_jars()  # [] when `make setup` could not build it: run without
+        conf = local_spark_conf(home, jars + plugin)
+        if plugin:
+            conf.update(PLUGIN_CONF)
         conf.update({
             "spark.connect.grpc.binding.port": str(port),
             "spark.connect.grpc.binding.address": "127.0.0.1",
@@ -197,7 +204,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             print("\r" + done.ljust(len(line)) if live and shown >= 0 else done, flush=True)
         state = {"pid": proc.pid, "port": port, "token": token, "python": sys.prefix,
                  "pyspark": PYSPARK_VERSION, "delta": DELTA_VERSION, "started": time.time(),
-                 "start_seconds": round(took, 1)}
+                 "start_seconds": round(took, 1), "delta_connect": bool(plugin)}
         (edir / "last_start.json").write_text(json.dumps({"seconds": round(took, 1)}))
         state_file = edir / "server.json"
         state_file.touch(mode=0o600)

@@ -60,6 +60,13 @@ class VersionMismatchError(SetupError):
     code = "VERSION_MISMATCH"
 
 
+class DeltaConnectMissingError(SetupError):
+    """The Delta Connect server plugin is not built or not loaded, so ``DeltaTable`` cannot run
+    on the shared engine (SQL still works)."""
+
+    code = "DELTA_CONNECT_PLUGIN_MISSING"
+
+
 class EngineError(LakehouseError):
     """The shared local Spark engine (Spark Connect server) failed to start or answer."""
 

@@ -71,9 +71,12 @@ def get_spark(app_name: str = "lakehouse"):
     if remote:
         session = _connect(remote)
     elif spark_mode() == "connect":
+        from .delta_connect import guard_delta_table
         from .engine import start_engine
 
-        session = _connect(start_engine().url, local=True)
+        status = start_engine()
+        session = _connect(status.url, local=True)
+        guard_delta_table(status.delta_connect)
     else:
         session = _classic(app_name)
     _register_data_sources(session)
