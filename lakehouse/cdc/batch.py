@@ -1,20 +1,17 @@
 """One batch of change rows, resolved against the spec and checked before anything is written.
 
 ``prepare_batch`` resolves the columns (keys, output columns, tracked columns), analyses the
-conditions and the sequence (one analysis round trip), and describes the change rows in a fixed
-internal layout::
+conditions and the sequence, materialises the change rows once in a fixed internal layout::
 
     <keys...>, __cdc_seq, __cdc_delete, __cdc_truncate, <value columns...>
 
-Nothing runs yet: ``events`` and ``stats`` are lazy frames that the SCD planner folds into the
-one query that plans the whole batch. ``stats`` (one row: rows, null sequence values, truncate
-rows) lets the engine reject a batch with a null sequence value before anything is written
-(Databricks: "NULL sequencing values are unsupported", https://docs.databricks.com/aws/en/ldp/cdc).
+and rejects a batch with a null sequence value (Databricks: "NULL sequencing values are
+unsupported", https://docs.databricks.com/aws/en/ldp/cdc).
 
 Example:
-    >>> batch = prepare_batch(spec, source)              # doctest: +SKIP
-    >>> batch.value_cols                                 # doctest: +SKIP
-    ('name', 'city')
+    >>> batch = prepare_batch(spec, source, scratch)     # doctest: +SKIP
+    >>> batch.rows_in, batch.value_cols                  # doctest: +SKIP
+    (8, ('name', 'city'))
 """
 
 from __future__ import annotations
@@ -26,32 +23,29 @@ from .errors import CdcArgumentError, CdcColumnError, CdcNullSequenceError
 from .spec import END_AT, START_AT, CdcSpec
 from .tables import DEL, PREFIX, SEQ, TRUNC, has_map
 
-# Columns of ``Batch.stats`` (one row).
-N_ROWS = "__cdc_n_rows"
-N_NULL_SEQ = "__cdc_n_null_seq"
-N_TRUNC_ROWS = "__cdc_n_truncate_rows"
-
 
 @dataclass(frozen=True, eq=False)
 class Batch:
-    """A resolved, checked batch of change rows (see the module docstring for its layout)."""
+    """A materialised, checked batch of change rows (see the module docstring for its layout)."""
 
-    events: Any  # lazy DataFrame in the internal layout
-    stats: Any  # lazy one-row DataFrame: N_ROWS, N_NULL_SEQ, N_TRUNC_ROWS
+    events: Any  # DataFrame in the internal layout
     keys: tuple[str, ...]
     value_cols: tuple[str, ...]  # output columns other than the keys, in output order
     output_cols: tuple[str, ...]  # the target's data columns, in order
     tracked_cols: tuple[str, ...]  # SCD 2: value columns whose change opens a new version
     output_schema: Any  # StructType of the output columns (all nullable)
     seq_type: Any  # DataType of sequence_by
+    rows_in: int
+    truncate_rows: int
 
 
-def prepare_batch(spec: CdcSpec, source) -> Batch:
-    """Resolve and check one batch of change rows (lazily: nothing is computed yet).
+def prepare_batch(spec: CdcSpec, source, scratch) -> Batch:
+    """Resolve, check and materialise one batch of change rows.
 
     Args:
         spec: the validated flow arguments.
         source: the change rows (a DataFrame).
+        scratch: the call's :class:`~lakehouse.cdc.tables.Scratch` (owns the materialised rows).
 
     Returns:
         A :class:`Batch`.
@@ -59,6 +53,7 @@ def prepare_batch(spec: CdcSpec, source) -> Batch:
     Raises:
         CdcColumnError: a key or listed column is not in the source.
         CdcArgumentError: a condition or the sequence does not analyse, or has a bad type.
+        CdcNullSequenceError: a change row has a null sequence value.
     """
     from pyspark.sql import functions as F
     from pyspark.sql.types import BooleanType, StructField, StructType
@@ -85,52 +80,44 @@ def prepare_batch(spec: CdcSpec, source) -> Batch:
     value_cols = tuple(c for c in output if c not in keys)
     tracked = _tracked(spec, value_cols, resolve)
 
-    arguments = {"sequence_by": spec.column("sequence_by")}
-    for argument in ("apply_as_deletes", "apply_as_truncates"):
-        if spec.column(argument) is not None:
-            arguments[argument] = spec.column(argument)
-    found = _analysed_types(source, arguments)
-    seq_type = found["sequence_by"]
+    sequence = spec.column("sequence_by")
+    seq_type = _analysed_type(source, sequence, "sequence_by")
     if has_map(seq_type):
         raise CdcArgumentError(f"sequence_by must be an orderable type, got {seq_type.simpleString()}.")
     conditions = {}
     for argument in ("apply_as_deletes", "apply_as_truncates"):
-        if argument in arguments:
-            if not isinstance(found[argument], BooleanType):
-                raise CdcArgumentError(
-                    f"{argument} must be a boolean condition, got {found[argument].simpleString()}.")
-            conditions[argument] = F.coalesce(arguments[argument], F.lit(False))
-        else:
-            conditions[argument] = F.lit(False)
+        condition = spec.column(argument)
+        if condition is not None:
+            found = _analysed_type(source, condition, argument)
+            if not isinstance(found, BooleanType):
+                raise CdcArgumentError(f"{argument} must be a boolean condition, got {found.simpleString()}.")
+        conditions[argument] = F.coalesce(condition, F.lit(False)) if condition is not None else F.lit(False)
 
     is_truncate = conditions["apply_as_truncates"]
     events = source.select(
         *[F.col(_q(k)).alias(k) for k in keys],
-        arguments["sequence_by"].alias(SEQ),
+        sequence.alias(SEQ),
         (~is_truncate & conditions["apply_as_deletes"]).alias(DEL),
         is_truncate.alias(TRUNC),
         *[F.col(_q(c)).alias(c) for c in value_cols],
     )
+    events = scratch.materialize(events)
     null_seq = F.col(SEQ).isNull()
     if isinstance(seq_type, StructType):
         for field in seq_type.fields:
             null_seq = null_seq | F.col(SEQ)[field.name].isNull()
-    stats = events.agg(F.count(F.lit(1)).alias(N_ROWS),
-                       F.coalesce(F.sum(F.when(null_seq, 1).otherwise(0)), F.lit(0)).alias(N_NULL_SEQ),
-                       F.coalesce(F.sum(F.when(F.col(TRUNC), 1).otherwise(0)), F.lit(0)).alias(N_TRUNC_ROWS))
+    stats = events.agg(F.count(F.lit(1)).alias("rows"),
+                       F.sum(F.when(null_seq, 1).otherwise(0)).alias("null_seq"),
+                       F.sum(F.when(F.col(TRUNC), 1).otherwise(0)).alias("truncates")).first()
+    if stats["null_seq"]:
+        raise CdcNullSequenceError(
+            f"{stats['null_seq']} change row(s) have a null sequence_by value "
+            f"{'(or a null field in it) ' if isinstance(seq_type, StructType) else ''}"
+            "; nothing was applied.", fix="filter or fix those rows before applying the batch.")
     output_schema = StructType([StructField(c, fields[c].dataType, True) for c in output])
-    return Batch(events=events, stats=stats, keys=keys, value_cols=value_cols, output_cols=output,
-                 tracked_cols=tracked, output_schema=output_schema, seq_type=seq_type)
-
-
-def null_sequence_error(count: int, seq_type) -> CdcNullSequenceError:
-    """The error for a batch with ``count`` null sequence values (nothing was applied)."""
-    from pyspark.sql.types import StructType
-
-    return CdcNullSequenceError(
-        f"{count} change row(s) have a null sequence_by value "
-        f"{'(or a null field in it) ' if isinstance(seq_type, StructType) else ''}"
-        "; nothing was applied.", fix="filter or fix those rows before applying the batch.")
+    return Batch(events=events, keys=keys, value_cols=value_cols, output_cols=output,
+                 tracked_cols=tracked, output_schema=output_schema, seq_type=seq_type,
+                 rows_in=int(stats["rows"]), truncate_rows=int(stats["truncates"] or 0))
 
 
 def _tracked(spec: CdcSpec, value_cols, resolve) -> tuple[str, ...]:
@@ -166,23 +153,15 @@ def _resolver(columns: list[str]):
     return resolve
 
 
-def _analysed_types(source, columns: dict) -> dict:
-    """The types of the argument ``columns`` over ``source``, in one analysis round trip;
-    when that fails, each argument alone, so the error names the one that does not analyse."""
+def _analysed_type(source, column, argument: str):
+    """The type of ``column`` over ``source``; analysis errors name the argument."""
     from pyspark.errors import PySparkException
 
     try:
-        fields = source.select(*[c.alias(f"c{i}") for i, c in enumerate(columns.values())]).schema.fields
-        return {argument: f.dataType for argument, f in zip(columns, fields)}
-    except PySparkException:
-        pass
-    for argument, column in columns.items():
-        try:
-            source.select(column.alias("x")).schema
-        except PySparkException as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CdcArgumentError(f"{argument} cannot be evaluated over the source: {first}") from exc
-    raise CdcArgumentError(f"{', '.join(columns)} cannot be evaluated together over the source.")
+        return source.select(column.alias("x")).schema.fields[0].dataType
+    except PySparkException as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CdcArgumentError(f"{argument} cannot be evaluated over the source: {first}") from exc
 
 
 def _q(name: str) -> str:

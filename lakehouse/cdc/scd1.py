@@ -21,15 +21,14 @@ Semantics (https://docs.databricks.com/aws/en/ldp/cdc, https://docs.databricks.c
   in one batch fold in sequence order); an insert (no live row) keeps its nulls.
 
 Example:
-    >>> plan = plan_scd1(spec, batch, tables)                           # doctest: +SKIP
+    >>> plan = plan_scd1(spark, spec, batch, scratch, target, state)    # doctest: +SKIP
     >>> plan.target_changes.count()                                     # doctest: +SKIP
     3
 """
 
 from __future__ import annotations
 
-from .tables import (ACTION, DEL, N_DELETES, N_TRUNCATES, N_UPSERTS, OP, SEQ, TRUNC, Plan, null_safe_on, quote,
-                     sql_same)
+from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, null_safe_on, quote, quote_name, sql_same
 
 W_OLD = "__cdc_w_old"
 W_NEW = "__cdc_w_new"
@@ -37,35 +36,38 @@ S_SEQ = "__cdc_s_seq"
 S_OP = "__cdc_s_op"
 RANK = "__cdc_rank"
 SEG = "__cdc_seg"
-MOVED = "__cdc_w_moved"
 
 
-def plan_scd1(spec, batch, tables) -> Plan:
-    """Describe what an SCD type 1 batch changes in the target and in the state table.
+def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple[str, ...]) -> Plan:
+    """Compute what an SCD type 1 batch changes in the target and in the state table.
 
     Args:
+        spark: the session.
         spec: the flow's :class:`~lakehouse.cdc.spec.CdcSpec`.
         batch: the prepared :class:`~lakehouse.cdc.batch.Batch`.
-        tables: the target and state as read (:class:`~lakehouse.cdc.tables.Tables`).
+        scratch: the call's scratch space.
+        target: the target's name parts.
+        state: the state table's name parts.
 
     Returns:
-        A :class:`Plan` of lazy frames; nothing is computed or written.
+        A :class:`Plan`; nothing is written.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     keys, values = list(batch.keys), list(batch.value_cols)
     ev = batch.events
-    state_df = tables.state
+    state_df = spark.table(quote_name(state))
 
-    # Truncate watermark: the stored one and the batch's newest (greatest skips nulls); "moved"
-    # when this batch raises it. Decided in the query, so the truncate branches are only part of
-    # the plan when the flow has apply_as_truncates.
+    # Truncate watermark: the stored one and the batch's newest (greatest skips nulls).
     w_old = state_df.where(F.col(OP) == "truncate").agg(F.max(SEQ).alias(W_OLD))
     w_batch = ev.where(F.col(TRUNC)).agg(F.max(SEQ).alias("__cdc_w_batch"))
-    wm = (w_old.crossJoin(w_batch)
-          .select(W_OLD, F.greatest(F.col(W_OLD), F.col("__cdc_w_batch")).alias(W_NEW))
-          .withColumn(MOVED, F.col(W_NEW).isNotNull() & (F.col(W_OLD).isNull() | (F.col(W_NEW) > F.col(W_OLD)))))
+    wm = scratch.materialize(w_old.crossJoin(w_batch).select(
+        W_OLD, F.greatest(F.col(W_OLD), F.col("__cdc_w_batch")).alias(W_NEW)))
+    marks = wm.select(F.col(W_NEW).isNotNull().alias("has"),
+                      (F.col(W_NEW).isNotNull() & (F.col(W_OLD).isNull() | (F.col(W_NEW) > F.col(W_OLD))))
+                      .alias("moved")).first()
+    truncated = bool(marks["moved"])
 
     # One change per (key, sequence): delete first, then the greatest values (JSON) first.
     tie = F.to_json(F.struct(*[F.col(quote(c)) for c in values])) if values else F.lit("")
@@ -84,14 +86,14 @@ def plan_scd1(spec, batch, tables) -> Plan:
     kept = joined.where((F.col(RANK) == 1) & fresh).select(
         *[F.col(quote(k)) for k in keys], SEQ, DEL, live.alias("__cdc_live"),
         *[F.col(quote(c)) for c in values])
-    deletes = F.coalesce(F.sum(F.when(F.col(DEL), 1).otherwise(0)), F.lit(0))
-    counts = kept.agg((F.count(F.lit(1)) - deletes).alias(N_UPSERTS), deletes.alias(N_DELETES))
-    if spec.apply_as_truncates is None:
-        counts = counts.withColumn(N_TRUNCATES, F.lit(0))
-    else:
-        counts = counts.crossJoin(
-            ev.where(F.col(TRUNC)).crossJoin(wm).where(F.col(W_OLD).isNull() | (F.col(SEQ) > F.col(W_OLD)))
-            .agg(F.count(F.lit(1)).alias(N_TRUNCATES)))
+    kept = scratch.materialize(kept)
+    counts = kept.agg(F.count(F.lit(1)).alias("n"),
+                      F.sum(F.when(F.col(DEL), 1).otherwise(0)).alias("d")).first()
+    applied, deletes = int(counts["n"]), int(counts["d"] or 0)
+    truncates = 0
+    if batch.truncate_rows:
+        truncates = ev.where(F.col(TRUNC)).crossJoin(wm).where(
+            F.col(W_OLD).isNull() | (F.col(SEQ) > F.col(W_OLD))).count()
 
     # The last kept change per key decides the row.
     by_key = Window.partitionBy(*[F.col(quote(k)) for k in keys])
@@ -107,7 +109,7 @@ def plan_scd1(spec, batch, tables) -> Plan:
     final = final.where(F.col(SEQ) == F.col("__cdc_last"))
     if spec.ignore_null_updates and values:
         # No delete in the kept changes and a live row: fill the remaining nulls from it.
-        old = _renamed_target(tables.target, keys, values)
+        old = _renamed_target(spark.table(quote_name(target)), keys, values)
         final = final.join(old, _key_match(keys, "__cdc_t_"), "left")
         for i, c in enumerate(values):
             keep_old = (F.col(SEG) == 0) & F.col("__cdc_live")
@@ -120,24 +122,27 @@ def plan_scd1(spec, batch, tables) -> Plan:
     state_changes = final.select(*[F.col(quote(k)) for k in keys], F.col(SEQ),
                                  F.when(F.col(DEL), "delete").otherwise("upsert").alias(OP),
                                  F.lit("upsert").alias(ACTION))
-    if spec.apply_as_truncates is not None:
+    if truncated:
         target_changes, state_changes = _with_truncate(
-            tables.target, state_df, wm, keys, values, final, target_changes, state_changes)
-    return Plan(target_changes=target_changes, state_changes=state_changes, counts=counts)
+            spark, target, state_df, wm, keys, values, final, target_changes, state_changes)
+    target_changes = scratch.materialize(target_changes)
+    state_changes = scratch.materialize(state_changes)
+    return Plan(target_changes=target_changes, state_changes=state_changes,
+                upserts=applied - deletes, deletes=deletes, truncates=truncates,
+                ignored=batch.rows_in - applied - truncates,
+                target_rows=target_changes.count(), state_rows=state_changes.count())
 
 
-def _with_truncate(target_df, state_df, wm, keys, values, final, target_changes, state_changes):
-    """Add the truncate's effects when the batch moves the watermark: delete rows not known to
-    be newer than the new watermark."""
+def _with_truncate(spark, target, state_df, wm, keys, values, final, target_changes, state_changes):
+    """Add the truncate's effects: delete rows not known to be newer than the new watermark."""
     from pyspark.sql import functions as F
 
-    wm = wm.where(F.col(MOVED))  # no row (so no effect) unless this batch raises the watermark
     newer = _renamed_state(
         state_df.crossJoin(wm).where((F.col(OP) == "upsert") & (F.col(SEQ) > F.col(W_NEW)))
         .select(*[F.col(quote(k)) for k in keys], SEQ, OP), keys)
     touched = _renamed_state(final.select(*[F.col(quote(k)) for k in keys],
                                           F.lit(None).alias(SEQ), F.lit(None).alias(OP)), keys)
-    wiped = (target_df.crossJoin(wm.select(MOVED)).select(*[F.col(quote(k)) for k in keys])
+    wiped = (spark.table(quote_name(target)).select(*[F.col(quote(k)) for k in keys])
              .join(newer, _key_match(keys), "left_anti")
              .join(touched, _key_match(keys), "left_anti")
              .select(*[F.col(quote(k)) for k in keys],

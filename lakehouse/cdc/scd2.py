@@ -25,15 +25,15 @@ in-place updates; a late *tracked* change inside a version that was updated in p
 splits it at the last in-place update, with the latest values.
 
 Example:
-    >>> plan = plan_scd2(spec, batch, tables)                           # doctest: +SKIP
-    >>> plan.target_changes.count()                                     # doctest: +SKIP
+    >>> plan = plan_scd2(spark, spec, batch, scratch, target, state)    # doctest: +SKIP
+    >>> plan.target_rows                                                # doctest: +SKIP
     7
 """
 
 from __future__ import annotations
 
 from .spec import END_AT, START_AT
-from .tables import ACTION, DEL, N_DELETES, N_TRUNCATES, N_UPSERTS, OP, SEQ, Plan, all_same, null_safe_on, quote
+from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, null_safe_on, quote, quote_name
 
 PRIO = "__cdc_prio"  # 0 stored delete, 1 new delete, 2 stored upsert, 3 new upsert
 RANK = "__cdc_rank"
@@ -45,16 +45,19 @@ LAST = "__cdc_is_last"
 LAST_PRIO = "__cdc_last_prio"
 
 
-def plan_scd2(spec, batch, tables) -> Plan:
-    """Describe what an SCD type 2 batch changes in the target and in the state table.
+def plan_scd2(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple[str, ...]) -> Plan:
+    """Compute what an SCD type 2 batch changes in the target and in the state table.
 
     Args:
+        spark: the session.
         spec: the flow's :class:`~lakehouse.cdc.spec.CdcSpec`.
         batch: the prepared :class:`~lakehouse.cdc.batch.Batch`.
-        tables: the target and state as read (:class:`~lakehouse.cdc.tables.Tables`).
+        scratch: the call's scratch space.
+        target: the target's name parts.
+        state: the state table's name parts.
 
     Returns:
-        A :class:`Plan` of lazy frames; nothing is computed or written.
+        A :class:`Plan`; nothing is written.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -66,8 +69,10 @@ def plan_scd2(spec, batch, tables) -> Plan:
 
     # What is stored for the keys of this batch.
     touched = ev.select(*[F.col(quote(k)).alias(f"__cdc_k_{i}") for i, k in enumerate(keys)]).distinct()
-    old_rows = tables.target.join(touched, _key_match(keys, "__cdc_k_"), "left_semi")
-    old_state = tables.state.join(touched, _key_match(keys, "__cdc_k_"), "left_semi")
+    old_rows = scratch.materialize(
+        spark.table(quote_name(target)).join(touched, _key_match(keys, "__cdc_k_"), "left_semi"))
+    old_state = scratch.materialize(
+        spark.table(quote_name(state)).join(touched, _key_match(keys, "__cdc_k_"), "left_semi"))
 
     def events(df, seq, is_delete: bool, prio: int, with_values: bool = True):
         return df.select(*k_cols, seq.alias(SEQ), F.lit(is_delete).alias(DEL), F.lit(prio).alias(PRIO),
@@ -120,15 +125,15 @@ def plan_scd2(spec, batch, tables) -> Plan:
            .withColumn(START, F.first(F.col(SEQ)).over(w_ver_all))
            .withColumn(LAST, F.lead(F.col(SEQ)).over(w_ver).isNull())
            .withColumn(LAST_PRIO, F.last(F.col(PRIO)).over(w_ver_all)))
+    ups = scratch.materialize(ups)
     dels = chain.where(F.col(DEL))
 
     # Counts: new changes kept, minus in-place updates already superseded by a stored one.
     stale = (F.col(PRIO) == 3) & (F.col(SEQ) != F.col(START)) & ~F.col(LAST) & (F.col(LAST_PRIO) == 2)
-    counts = (ups.agg(F.coalesce(F.sum(F.when((F.col(PRIO) == 3) & ~stale, 1).otherwise(0)), F.lit(0))
-                      .alias(N_UPSERTS))
-              .crossJoin(dels.agg(F.coalesce(F.sum(F.when(F.col(PRIO) == 1, 1).otherwise(0)), F.lit(0))
-                                  .alias(N_DELETES)))
-              .withColumn(N_TRUNCATES, F.lit(0)))
+    up_counts = ups.agg(F.sum(F.when((F.col(PRIO) == 3) & ~stale, 1).otherwise(0)).alias("applied"),
+                        F.sum(F.when(stale, 1).otherwise(0)).alias("stale")).first()
+    upserts, stale_n = int(up_counts["applied"] or 0), int(up_counts["stale"] or 0)
+    deletes = dels.where(F.col(PRIO) == 1).count()
 
     # New history and new state for the affected keys, then the differences to the stored ones.
     new_rows = ups.where(F.col(LAST)).select(
@@ -136,8 +141,12 @@ def plan_scd2(spec, batch, tables) -> Plan:
     new_state = (dels.select(*k_cols, SEQ, F.lit("delete").alias(OP))
                  .unionByName(ups.where(F.col(LAST) & (F.col(SEQ) != F.col(START)))
                               .select(*k_cols, SEQ, F.lit("update").alias(OP))))
-    return Plan(target_changes=_row_diff(new_rows, old_rows, keys, values, types),
-                state_changes=_state_diff(new_state, old_state, keys), counts=counts)
+    target_changes = scratch.materialize(_row_diff(new_rows, old_rows, keys, values, types))
+    state_changes = scratch.materialize(_state_diff(new_state, old_state, keys))
+    ignored = batch.rows_in - upserts - deletes
+    return Plan(target_changes=target_changes, state_changes=state_changes, upserts=upserts,
+                deletes=deletes, truncates=0, ignored=ignored, target_rows=target_changes.count(),
+                state_rows=state_changes.count())
 
 
 def _row_diff(new_rows, old_rows, keys, values, types):

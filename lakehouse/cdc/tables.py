@@ -32,35 +32,22 @@ PROP_KEYS = "lakehouse.cdc.keys"
 PROP_SCD = "lakehouse.cdc.scdType"
 
 
-# Columns of ``Plan.counts`` (one row).
-N_UPSERTS = "__cdc_n_upserts"
-N_DELETES = "__cdc_n_deletes"
-N_TRUNCATES = "__cdc_n_truncates"
-
-
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """What one batch does (SCD 1 or 2), as lazy frames the engine computes in one query.
+    """What one batch does (SCD 1 or 2): materialised MERGE sources for the target and the state, and counts.
 
     ``target_changes``: keys, values (SCD 2 also ``__START_AT``/``__END_AT``) and ``__cdc_action``;
-    ``state_changes``: keys, ``__cdc_seq``, ``__cdc_op``, ``__cdc_action``;
-    ``counts``: one row, ``N_UPSERTS``, ``N_DELETES``, ``N_TRUNCATES`` (changes applied).
+    ``state_changes``: keys, ``__cdc_seq``, ``__cdc_op``, ``__cdc_action``.
     """
 
     target_changes: Any
     state_changes: Any
-    counts: Any
-
-
-@dataclass(frozen=True, eq=False)
-class Tables:
-    """The target and its state table as the planner reads them: the tables, or empty frames
-    with their columns when they do not exist yet (or the state belongs to an older target)."""
-
-    target: Any  # DataFrame
-    state: Any  # DataFrame
-    target_exists: bool
-    state_current: bool  # the state table exists and serves this target
+    upserts: int
+    deletes: int
+    truncates: int
+    ignored: int
+    target_rows: int  # rows in target_changes
+    state_rows: int
 
 
 def quote(identifier: str) -> str:
