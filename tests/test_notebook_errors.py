@@ -59,7 +59,7 @@ def test_no_dangling_words_after_a_dropped_link(text, expected):
 def test_short_error_of_an_unknown_auto_loader_option():
     from lakehouse.autoloader.options import _unknown
 
-    err = _unknown("cloudfiles.schemalocaton", {"cloudfiles.schemalocation"})
+    err = _unknown("cloudfiles.schemalocaton")
     line = short_error(RuntimeError(f"StreamingQueryException\n{err}"))
     assert line.startswith("[CLOUDFILES_OPTION] Unknown option")
     assert "http" not in line and " in (" not in line and not line.rstrip(".").endswith((" in", " of"))

@@ -92,7 +92,7 @@ def build_spec(target, *, keys, sequence_by, apply_as_deletes=None, apply_as_tru
         >>> build_spec("s.t", keys=["id"], sequence_by="ts", stored_as_scd_type=3)
         Traceback (most recent call last):
         ...
-        lakehouse.cdc.errors.CdcArgumentError: stored_as_scd_type must be 1 or 2, got 3.
+        lakehouse.cdc.errors.CdcArgumentError: [CDC_INVALID_ARGUMENT] stored_as_scd_type must be 1 or 2, got 3.
     """
     scd_type = _scd_type(stored_as_scd_type)
     parts = _table_parts(target)
