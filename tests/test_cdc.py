@@ -288,3 +288,12 @@ def test_recreated_target_does_not_inherit_old_state(spark, schema):
     spark.sql(f"DROP TABLE {target}")
     apply_changes(target, _df(spark, [(1, "b", "U", 2)], KV), **KV_ARGS)
     _expect(spark, target, [(1, "b")], "id int, v string")
+
+
+def test_target_replaced_by_another_writer_does_not_inherit_old_state(spark, schema):
+    # CREATE OR REPLACE by plain SQL: a new table without this engine's state id.
+    target = f"{schema}.t"
+    apply_changes(target, _df(spark, [(1, "a", "U", 1), (1, None, "D", 5)], KV), **KV_ARGS)
+    spark.sql(f"CREATE OR REPLACE TABLE {target} (id int, v string) USING delta")
+    apply_changes(target, _df(spark, [(1, "b", "U", 2)], KV), **KV_ARGS)
+    _expect(spark, target, [(1, "b")], "id int, v string")

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from .batch import Batch, prepare_batch
 from .errors import CdcArgumentError, CdcTargetError
 from .spec import END_AT, START_AT, CdcSpec, build_spec
-from .tables import (OP, PROP_KEYS, PROP_SCD, PROP_TARGET_ID, SEQ, Scratch, has_map, latest_version,
-                     quote_name, state_parts, table_exists, table_id, table_properties)
+from .tables import (OP, PROP_KEYS, PROP_SCD, PROP_STATE_ID, SEQ, Scratch, has_map, latest_version,
+                     quote_name, state_parts, table_properties)
 
 
 @dataclass(frozen=True)
@@ -131,39 +131,50 @@ def _apply(spark, spec: CdcSpec, batch: Batch, scratch: Scratch, state) -> CdcRe
 
 
 def _ensure_tables(spark, spec: CdcSpec, batch: Batch) -> tuple[str, ...]:
-    """Check (or create) the target and its state table; return the state table's name parts."""
+    """Check (or create) the target and its state table; return the state table's name parts.
+
+    Three metadata lookups on a warm call (the target's properties and columns, the state's
+    properties); see :mod:`lakehouse.cdc.tables` for how the pair is matched.
+    """
+    import uuid
+
     from pyspark.sql.types import StringType, StructField, StructType
 
     target, state = spec.table_parts, state_parts(spec.table_parts)
     seq_field = [StructField(START_AT, batch.seq_type, True), StructField(END_AT, batch.seq_type, True)]
     wanted = StructType(batch.output_schema.fields + (seq_field if spec.scd_type == 2 else []))
     props = {PROP_KEYS: ",".join(batch.keys), PROP_SCD: str(spec.scd_type)}
-    if table_exists(spark, target):
+    target_props = table_properties(spark, target)
+    if target_props is not None:
         found = [f.name for f in spark.table(quote_name(target)).schema.fields]
         if [n.lower() for n in found] != [f.name.lower() for f in wanted.fields]:
             raise CdcTargetError(
                 f"target {spec.target} has columns {found}, but this flow writes "
                 f"{[f.name for f in wanted.fields]}.",
                 fix="drop the target (a full refresh) or select the same columns.")
-        tid = table_id(spark, target)
-        if table_exists(spark, state):
+        state_id = target_props.get(PROP_STATE_ID)
+        if state_id:
             stored = table_properties(spark, state)
-            if stored.get(PROP_TARGET_ID) == tid:
+            if stored is not None and stored.get(PROP_STATE_ID) == state_id:
                 for prop, label in ((PROP_KEYS, "keys"), (PROP_SCD, "stored_as_scd_type")):
                     if stored.get(prop) != props[prop]:
                         raise CdcTargetError(
                             f"target {spec.target} was built with {label}={stored.get(prop)}, "
                             f"this call uses {props[prop]}.", fix="drop the target for a full refresh.")
                 return state
+        # A target this engine has not written yet (or whose state is gone): start a new state.
+        state_id = uuid.uuid4().hex
+        spark.sql(f"ALTER TABLE {quote_name(target)} SET TBLPROPERTIES "
+                  f"('{PROP_STATE_ID}' = '{state_id}')")
     else:
-        spark.createDataFrame([], wanted).writeTo(quote_name(target)).using("delta").create()
-        tid = table_id(spark, target)
+        state_id = uuid.uuid4().hex
+        spark.createDataFrame([], wanted).writeTo(quote_name(target)).using("delta") \
+            .tableProperty(PROP_STATE_ID, state_id).create()
     key_fields = {f.name: f for f in batch.output_schema.fields}
     state_schema = StructType([StructField(k, key_fields[k].dataType, True) for k in batch.keys]
                               + [StructField(SEQ, batch.seq_type, True), StructField(OP, StringType(), True)])
     writer = spark.createDataFrame([], state_schema).writeTo(quote_name(state)).using("delta")
-    for key, value in {**props, PROP_TARGET_ID: tid}.items():
+    for key, value in {**props, PROP_STATE_ID: state_id}.items():
         writer = writer.tableProperty(key, value)
     writer.createOrReplace()
     return state
-

@@ -61,13 +61,15 @@ def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
 
     # Truncate watermark: the stored one and the batch's newest (greatest skips nulls).
     w_old = state_df.where(F.col(OP) == "truncate").agg(F.max(SEQ).alias(W_OLD))
-    w_batch = ev.where(F.col(TRUNC)).agg(F.max(SEQ).alias("__cdc_w_batch"))
-    wm = scratch.materialize(w_old.crossJoin(w_batch).select(
-        W_OLD, F.greatest(F.col(W_OLD), F.col("__cdc_w_batch")).alias(W_NEW)))
-    marks = wm.select(F.col(W_NEW).isNotNull().alias("has"),
-                      (F.col(W_NEW).isNotNull() & (F.col(W_OLD).isNull() | (F.col(W_NEW) > F.col(W_OLD))))
-                      .alias("moved")).first()
-    truncated = bool(marks["moved"])
+    truncated = False
+    if batch.truncate_rows:
+        w_batch = ev.where(F.col(TRUNC)).agg(F.max(SEQ).alias("__cdc_w_batch"))
+        wm = scratch.materialize(w_old.crossJoin(w_batch).select(
+            W_OLD, F.greatest(F.col(W_OLD), F.col("__cdc_w_batch")).alias(W_NEW)))
+        truncated = bool(wm.select((F.col(W_NEW).isNotNull() & (
+            F.col(W_OLD).isNull() | (F.col(W_NEW) > F.col(W_OLD)))).alias("moved")).first()["moved"])
+    else:  # no truncate in the batch: the stored watermark stands (read as part of ``kept`` below)
+        wm = w_old.select(W_OLD, F.col(W_OLD).alias(W_NEW))
 
     # One change per (key, sequence): delete first, then the greatest values (JSON) first.
     tie = F.to_json(F.struct(*[F.col(quote(c)) for c in values])) if values else F.lit("")
@@ -88,8 +90,9 @@ def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
         *[F.col(quote(c)) for c in values])
     kept = scratch.materialize(kept)
     counts = kept.agg(F.count(F.lit(1)).alias("n"),
-                      F.sum(F.when(F.col(DEL), 1).otherwise(0)).alias("d")).first()
-    applied, deletes = int(counts["n"]), int(counts["d"] or 0)
+                      F.sum(F.when(F.col(DEL), 1).otherwise(0)).alias("d"),
+                      F.countDistinct(F.struct(*[F.col(quote(k)) for k in keys])).alias("k")).first()
+    applied, deletes, touched_keys = int(counts["n"]), int(counts["d"] or 0), int(counts["k"])
     truncates = 0
     if batch.truncate_rows:
         truncates = ev.where(F.col(TRUNC)).crossJoin(wm).where(
@@ -127,10 +130,14 @@ def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
             spark, target, state_df, wm, keys, values, final, target_changes, state_changes)
     target_changes = scratch.materialize(target_changes)
     state_changes = scratch.materialize(state_changes)
+    if truncated:
+        target_rows, state_rows = target_changes.count(), state_changes.count()
+    else:  # one row per key the kept changes touch, in both
+        target_rows = state_rows = touched_keys
     return Plan(target_changes=target_changes, state_changes=state_changes,
                 upserts=applied - deletes, deletes=deletes, truncates=truncates,
                 ignored=batch.rows_in - applied - truncates,
-                target_rows=target_changes.count(), state_rows=state_changes.count())
+                target_rows=target_rows, state_rows=state_rows)
 
 
 def _with_truncate(spark, target, state_df, wm, keys, values, final, target_changes, state_changes):

@@ -1,8 +1,11 @@
 """Table plumbing for the CDC engine: names, the hidden state table, scratch views, MERGE.
 
 The state table lives next to the target as ``__cdc_state_<table>`` (same catalog and schema).
-Its table properties remember which target (by Delta table id), keys and SCD type it serves,
-so a target that was dropped and created again never inherits old state.
+The target and its state table carry the same random ``lakehouse.cdc.stateId`` table property,
+and the state table also remembers the keys and SCD type: a target that was dropped and created
+again (by this engine or by any other writer) has no or another id, so it never inherits old
+state. (Reading two tables' properties costs two metadata lookups; the Delta table id would
+need ``DESCRIBE DETAIL``, a Spark job over the table's files, on every call.)
 
 Example:
     >>> quote_name(("lab", "customers"))
@@ -27,7 +30,7 @@ OP = "__cdc_op"
 ACTION = "__cdc_action"
 STATE_PREFIX = "__cdc_state_"
 
-PROP_TARGET_ID = "lakehouse.cdc.targetId"
+PROP_STATE_ID = "lakehouse.cdc.stateId"
 PROP_KEYS = "lakehouse.cdc.keys"
 PROP_SCD = "lakehouse.cdc.scdType"
 
@@ -65,19 +68,16 @@ def state_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
     return parts[:-1] + (STATE_PREFIX + parts[-1],)
 
 
-def table_exists(spark, parts: tuple[str, ...]) -> bool:
-    """True when the table exists in the catalog."""
-    return bool(spark.catalog.tableExists(quote_name(parts)))
+def table_properties(spark, parts: tuple[str, ...]) -> dict[str, str] | None:
+    """The table's properties as a dict, or None when there is no such table."""
+    from pyspark.errors import AnalysisException
 
-
-def table_id(spark, parts: tuple[str, ...]) -> str:
-    """The Delta table id (changes when a table is dropped and created again)."""
-    return spark.sql(f"DESCRIBE DETAIL {quote_name(parts)}").select("id").first()[0]
-
-
-def table_properties(spark, parts: tuple[str, ...]) -> dict[str, str]:
-    """The table's properties as a dict."""
-    rows = spark.sql(f"SHOW TBLPROPERTIES {quote_name(parts)}").collect()
+    try:
+        rows = spark.sql(f"SHOW TBLPROPERTIES {quote_name(parts)}").collect()
+    except AnalysisException as exc:
+        if (exc.getCondition() or "").startswith("TABLE_OR_VIEW_NOT_FOUND"):
+            return None
+        raise
     return {r[0]: r[1] for r in rows}
 
 
