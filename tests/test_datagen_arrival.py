@@ -76,3 +76,43 @@ def test_ticket_table_holds_the_last_state_of_every_ticket(landed, spark):
     rows = spark.read.format("delta").load(str(target / "support_tickets")).select("ticket_id", "status").collect()
     assert {r.ticket_id: r.status for r in rows} == expected
     assert read_manifest(source)["totals"]["support_tickets"]["operations"]["open"] == len(last)
+
+
+def _change_feed(spark, path):
+    return sorted(tuple(r) for r in spark.read.format("delta").option("readChangeFeed", "true")
+                  .option("startingVersion", 0).load(str(path))
+                  .select("ticket_id", "status", "_change_type", "_commit_version").collect())
+
+
+def test_a_second_landing_folder_gets_the_recorded_commits(landed, spark, tmp_path):
+    # The ticket MERGEs ran once, on the data set's recorded feed; another folder gets a copy of
+    # those commits, batch by batch, and reads the same table, history and change feed.
+    source, target, manifest, _, _ = landed
+    other = tmp_path / "landing"
+    assert arrive(source, other, batches=1, spark=spark, verbose=False) == [0]
+    first = spark.sql(f"DESCRIBE HISTORY delta.`{other / 'support_tickets'}`").count()
+    assert arrive(source, other, batches="all", spark=spark, verbose=False) == [1, 2]
+    table, original = other / "support_tickets", target / "support_tickets"
+    history = [tuple(r) for r in spark.sql(f"DESCRIBE HISTORY delta.`{table}`")
+               .select("version", "operation", "operationMetrics").orderBy("version").collect()]
+    assert first < len(history)
+    assert history == [tuple(r) for r in spark.sql(f"DESCRIBE HISTORY delta.`{original}`")
+                       .select("version", "operation", "operationMetrics").orderBy("version").collect()]
+    assert _change_feed(spark, table) == _change_feed(spark, original)
+    assert not [p for p in table.rglob(".*") if p.is_file()], "no temporary files left"
+
+
+def test_a_folder_landed_without_the_feed_keeps_landing_by_merge(landed, spark, tmp_path):
+    # A landing table that is not a copy of the feed (here: one more commit of its own) is not
+    # touched by the copy; its next batches are MERGEd into it, and nothing is lost.
+    source, target, manifest, _, _ = landed
+    other = tmp_path / "landing"
+    arrive(source, other, batches=1, spark=spark, verbose=False)
+    table = other / "support_tickets"
+    spark.sql(f"ALTER TABLE delta.`{table}` SET TBLPROPERTIES ('lab.note' = 'mine')")
+    assert arrive(source, other, batches="all", spark=spark, verbose=False) == [1, 2]
+    rows = spark.read.format("delta").load(str(table)).select("ticket_id", "status").collect()
+    expected = spark.read.format("delta").load(str(target / "support_tickets")).select("ticket_id", "status")
+    assert sorted(map(tuple, rows)) == sorted(map(tuple, expected.collect()))
+    ops = [r.operation for r in spark.sql(f"DESCRIBE HISTORY delta.`{table}`").collect()]
+    assert "SET TBLPROPERTIES" in ops

@@ -9,7 +9,10 @@ received yet, in order:
 - ``support_tickets``: the batch's staged changes become commits on the path-based Delta
   table ``target/support_tickets`` (created with ``delta.enableChangeDataFeed = true``; its
   version 0 is the CREATE TABLE). Each batch makes one MERGE commit per change kind present,
-  in the order open (insert), update, close (both update), delete. This needs Spark.
+  in the order open (insert), update, close (both update), delete. The MERGEs run once per
+  generated data set, on its recorded feed, and every landing folder gets a byte-for-byte copy
+  of those commits (:mod:`lakehouse.datagen.ticket_feed`): Spark is needed only for the first
+  landing of a batch.
 - The batch is then recorded in ``target/_arrivals.json``. Ticket commits come first and every
   step is idempotent (files keep their names and bytes, MERGEs only apply newer changes), so a
   run that fails half-way is completed by running it again.
@@ -38,6 +41,7 @@ from ..locks import file_lock
 from .errors import ArrivalConflictError, BadArgumentError, ManifestError, OutputDirError
 from .files import write_json_atomic
 from .manifest import STAGING, read_manifest
+from .ticket_feed import copy_batch, feed_table, recorded_versions
 from .tickets import OPERATIONS, TABLE_SCHEMA
 
 ARRIVALS_NAME = "_arrivals.json"
@@ -99,18 +103,28 @@ def arrive(source, target, *, batches: int | str = 1, spark=None, verbose: bool 
             if verbose:
                 print(f"Nothing to land: all {manifest['num_batches']} batches of {src} are already in {dst}.")
             return []
-        for i, b in enumerate(todo, 1):
-            entry = manifest["batches"][b]
-            if spark is None:
+        sessions = [spark]
+
+        def session():  # Spark is needed only for ticket commits the recorded feed lacks
+            if sessions[0] is None:
                 from .. import get_spark
 
-                spark = get_spark()
+                sessions[0] = get_spark()
+            return sessions[0]
+
+        def commit(folder: Path, batch: int) -> None:
+            _land_tickets(session(), src, folder, manifest["batches"][batch])
+
+        for i, b in enumerate(todo, 1):
+            entry = manifest["batches"][b]
             started = time.monotonic()
             kinds = [k for k in OPERATIONS if entry["sources"][TICKETS_TABLE]["operations"].get(k)]
-            if verbose:  # the ticket commits take seconds: say what is being waited for
+            if verbose:  # the ticket commits can take seconds: say what is being waited for
                 print(f"Landing batch {b} ({i} of {len(todo)}): support_tickets, {len(kinds)} Delta "
                       f"commit(s) ...", end="", flush=True)
-            _land_tickets(spark, src, dst, entry)
+            versions = recorded_versions(src, b, commit)
+            if versions is None or not copy_batch(feed_table(src), dst / TICKETS_TABLE, *versions):
+                commit(dst, b)
             if verbose:
                 print(f" {time.monotonic() - started:.1f} s; files ...", end="", flush=True)
             _land_files(src, dst, entry)

@@ -30,6 +30,7 @@ from .files import part_name
 from .manifest import (MANIFEST_NAME, STAGING, TRUTH, add_totals, batch_entry, new_manifest, read_manifest,
                        source_entry, write_manifest)
 from .plan import DEFAULT_SCALE, DEFAULT_SEED, Plan, make_plan
+from .ticket_feed import FEED_DIR  # the recorded ticket feed lives in the data set's folder
 from .tickets import ticket_batches
 from .transactions import batch_sizes as txn_sizes
 from .transactions import transaction_batch
@@ -114,12 +115,12 @@ def _prepare(out: Path, plan: Plan) -> dict | None:
         if (out / "_batches").is_dir():
             return manifest
     else:
-        others = sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name not in _OURS)
+        others = sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name not in (*_OURS, FEED_DIR))
         if others:
             raise OutputDirError(f"{out} is not empty and was not written by the data generator "
                                  f"(found: {', '.join(others[:5])}).",
                                  fix="choose a new or empty folder with --out.")
-    for leftover in [*(out / n for n in _OURS), *out.glob(".datagen-*")]:  # an interrupted earlier run
+    for leftover in [*(out / n for n in (*_OURS, FEED_DIR)), *out.glob(".datagen-*")]:  # an earlier run
         shutil.rmtree(leftover, ignore_errors=True)
     return None
 
