@@ -1,0 +1,125 @@
+"""The declarative pipelines runner on the shared engine: expectations, incremental streaming
+tables, full refresh, the event log, AUTO CDC, and graph errors found before anything runs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from lakehouse import pipelines
+from lakehouse.pipelines import ExpectationFailedError, PipelineDefinitionError, PipelineGraphError
+
+
+def write_pipeline(folder, schema, files: dict, name="demo"):
+    (folder / "transformations").mkdir(parents=True, exist_ok=True)
+    for fname, body in files.items():
+        (folder / "transformations" / fname).write_text(textwrap.dedent(body))
+    spec = folder / "spark-pipeline.yml"
+    spec.write_text(f"name: {name}\nstorage: state\nschema: {schema}\n"
+                    "libraries:\n  - glob:\n      include: transformations/**\n")
+    return spec
+
+
+def land(folder, name, rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+
+ORDERS = '''
+    from pyspark.sql import functions as F
+    from lakehouse import dp
+
+    LANDING = {landing!r}
+
+    @dp.table(comment="orders as they land")
+    @dp.expect("has_amount", "amount IS NOT NULL")
+    def raw_orders():
+        return spark.readStream.format("json").schema("id INT, customer STRING, amount DOUBLE").load(LANDING)
+
+    @dp.temporary_view
+    def orders_typed():
+        return spark.readStream.table("raw_orders").withColumn("amount", F.col("amount").cast("decimal(10,2)"))
+
+    @dp.table
+    @dp.expect_or_drop("positive_amount", "amount > 0")
+    @dp.expect_or_drop("has_customer", "customer IS NOT NULL")
+    def clean_orders():
+        return spark.readStream.table("orders_typed")
+
+    @dp.materialized_view
+    def totals():
+        return spark.read.table("clean_orders").groupBy("customer").agg(F.sum("amount").alias("total"))
+'''
+
+BATCH_1 = [{"id": 1, "customer": "a", "amount": 10.0}, {"id": 2, "customer": "a", "amount": -1.0},
+           {"id": 3, "customer": None, "amount": 5.0}, {"id": 4, "customer": None, "amount": None},
+           {"id": 5, "customer": "b", "amount": 7.0}]
+BATCH_2 = [{"id": 6, "customer": "b", "amount": 3.0}, {"id": 7, "customer": "c", "amount": 0.0}]
+
+
+def quality(spark, spec, update_id):
+    log = pipelines.event_log(spec, spark=spark).where(f"origin.update_id = '{update_id}' "
+                                                        "AND event_type = 'flow_progress'")
+    out = {}
+    for row in log.collect():
+        dq = json.loads(row.details)["flow_progress"].get("data_quality")
+        for e in (dq or {}).get("expectations", []):
+            out[(e["dataset"], e["name"])] = (e["passed_records"], e["failed_records"])
+        if dq:
+            out[(row.origin.dataset_name, "dropped")] = dq["dropped_records"]
+    return out
+
+
+def test_expectations_incremental_update_full_refresh_and_event_log(spark, tmp_path):
+    schema = "pipe_orders"
+    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    landing = tmp_path / "landing"
+    land(landing, "b1.json", BATCH_1)
+    spec = write_pipeline(tmp_path / "p", schema, {"orders.py": ORDERS.format(landing=str(landing))})
+
+    first = pipelines.run(spec, spark=spark, quiet=True)
+    assert first.state == "COMPLETED"
+    assert list(first.order).index("raw_orders") < list(first.order).index("clean_orders") < \
+        list(first.order).index("totals")
+    # NULL amount fails both has_amount (warn) and positive_amount; a row failing two drop
+    # expectations (id 4) is dropped once.
+    assert first.rows() == {"raw_orders": 5, "clean_orders": 2, "totals": 2}
+    q = quality(spark, spec, first.update_id)
+    assert q[("raw_orders", "has_amount")] == (4, 1)
+    assert q[("clean_orders", "positive_amount")] == (3, 2)
+    assert q[("clean_orders", "has_customer")] == (3, 2)
+    assert q[("clean_orders", "dropped")] == 3
+    assert spark.table(f"{schema}.raw_orders").count() == 5  # warn keeps the row
+
+    land(landing, "b2.json", BATCH_2)
+    second = pipelines.run(spec, spark=spark, quiet=True)
+    assert second.rows() == {"raw_orders": 2, "clean_orders": 1, "totals": 2}  # only the new file
+    assert spark.table(f"{schema}.clean_orders").count() == 3
+    assert sorted(tuple(r) for r in spark.table(f"{schema}.totals").collect()) == [("a", 10), ("b", 10)]
+
+    again = pipelines.run(spec, spark=spark, quiet=True, full_refresh=True)
+    assert again.rows() == {"raw_orders": 7, "clean_orders": 3, "totals": 2}
+    assert spark.table(f"{schema}.raw_orders").count() == 7
+
+    log = pipelines.event_log(spec, spark=spark)
+    assert log.columns == ["id", "sequence", "origin", "timestamp", "message", "level", "maturity_level", "error",
+                           "details", "event_type"]
+    types = {r.event_type for r in log.select("event_type").distinct().collect()}
+    assert {"create_update", "update_progress", "flow_definition", "flow_progress"} <= types
+    # The documented Databricks data-quality query runs as written through lakehouse.sql.
+    from lakehouse.sql import sql
+    log.createOrReplaceTempView("event_log_raw")
+    rows = sql(f"""
+        SELECT row_expectations.dataset as dataset, row_expectations.name as expectation,
+               SUM(row_expectations.passed_records) as passing_records,
+               SUM(row_expectations.failed_records) as failing_records
+        FROM (SELECT explode(from_json(details:flow_progress:data_quality:expectations,
+                "array<struct<name: string, dataset: string, passed_records: int, failed_records: int>>"))
+                row_expectations
+              FROM event_log_raw
+              WHERE event_type = 'flow_progress' AND origin.update_id = '{first.update_id}')
+        GROUP BY row_expectations.dataset, row_expectations.name""", spark=spark).collect()
+    assert {(r.dataset, r.expectation): (r.passing_records, r.failing_records) for r in rows}[
+        ("clean_orders", "positive_amount")] == (3, 2)
