@@ -123,3 +123,65 @@ def test_expectations_incremental_update_full_refresh_and_event_log(spark, tmp_p
         GROUP BY row_expectations.dataset, row_expectations.name""", spark=spark).collect()
     assert {(r.dataset, r.expectation): (r.passing_records, r.failing_records) for r in rows}[
         ("clean_orders", "positive_amount")] == (3, 2)
+
+
+def test_expect_or_fail_stops_the_update_and_the_log_records_it(spark, tmp_path):
+    schema = "pipe_fail"
+    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    spec = write_pipeline(tmp_path, schema, {"p.py": '''
+        from lakehouse import dp
+
+        @dp.materialized_view
+        def good():
+            return spark.range(3)
+
+        @dp.materialized_view
+        @dp.expect_or_fail("small_id", "id < 2")
+        def checked():
+            return spark.read.table("good")
+    '''})
+    with pytest.raises(ExpectationFailedError) as info:
+        pipelines.run(spec, spark=spark, quiet=True)
+    err = info.value
+    assert (err.code, err.expectation, err.dataset, json.loads(err.row)) == \
+        ("EXPECTATION_FAILED", "small_id", "checked", {"id": 2})
+    assert err.update.state == "FAILED"
+    assert spark.table(f"{schema}.good").count() == 3  # written before the failure, consistent
+    assert not spark.catalog.tableExists(f"{schema}.checked")
+    states = [json.loads(r.details)["update_progress"]["state"] for r in pipelines.event_log(spec, spark=spark)
+              .where("event_type = 'update_progress'").orderBy("timestamp").collect()]
+    assert states[-1] == "FAILED"
+
+
+CDC_CHANGES = [(1, "Ada", "London", "INSERT", 1), (2, "Bob", "Paris", "INSERT", 1),
+               (1, "Ada", "Leeds", "UPDATE", 3), (1, "Ada", "York", "UPDATE", 2),
+               (2, None, None, "DELETE", 4), (3, "Cy", "Rome", "INSERT", 2)]
+
+
+def test_auto_cdc_scd2_equals_apply_changes_and_legacy_dlt_names(spark, tmp_path):
+    from lakehouse.cdc import apply_changes
+
+    schema = "pipe_cdc"
+    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    spark.sql(f"CREATE SCHEMA {schema}")
+    changes = spark.createDataFrame(CDC_CHANGES, "id INT, name STRING, city STRING, op STRING, seq INT")
+    changes.write.format("delta").saveAsTable(f"{schema}.changes_src")
+    args = dict(keys=["id"], sequence_by="seq", apply_as_deletes="op = 'DELETE'", except_column_list=["op", "seq"],
+                stored_as_scd_type=2, track_history_column_list=["city"])
+    spec = write_pipeline(tmp_path, schema, {"cdc.py": f'''
+        import dlt
+
+        @dlt.view
+        def changes():
+            return spark.readStream.table("{schema}.changes_src")
+
+        dlt.create_streaming_table("people")
+        dlt.apply_changes(target="people", source="changes", **{args!r})
+    '''})
+    result = pipelines.run(spec, spark=spark, quiet=True)
+    assert result.datasets["people"].kind == "streaming table"
+    apply_changes(f"{schema}.people_reference", changes, **args)
+    found = spark.table(f"{schema}.people")
+    assert found.columns == spark.table(f"{schema}.people_reference").columns
+    assert found.exceptAll(spark.table(f"{schema}.people_reference")).count() == 0
+    assert spark.table(f"{schema}.people_reference").exceptAll(found).count() == 0
