@@ -185,3 +185,73 @@ def test_auto_cdc_scd2_equals_apply_changes_and_legacy_dlt_names(spark, tmp_path
     assert found.columns == spark.table(f"{schema}.people_reference").columns
     assert found.exceptAll(spark.table(f"{schema}.people_reference")).count() == 0
     assert spark.table(f"{schema}.people_reference").exceptAll(found).count() == 0
+
+
+# --- found before anything runs (no Spark needed for most) ----------------------------------------------
+def test_graph_errors_without_spark(tmp_path):
+    from lakehouse.pipelines.api import create_streaming_table, expect, registering, table
+    from lakehouse.pipelines.graph import validate
+
+    with registering() as reg:
+        @table
+        @expect("dup", "a > 0")
+        @expect("dup", "b > 0")
+        def t():
+            return None
+    with pytest.raises(PipelineGraphError) as info:
+        validate(reg, {"t": set()})
+    assert info.value.code == "PIPELINE_GRAPH_INVALID" and "dup" in str(info.value)
+
+    with pytest.raises(PipelineGraphError):  # duplicate dataset name
+        with registering():
+            create_streaming_table("x")
+            create_streaming_table("x")
+
+    with registering() as reg:
+        @table
+        def a():
+            return None
+
+        @table
+        def b():
+            return None
+    with pytest.raises(PipelineGraphError) as info:
+        validate(reg, {"a": {"b"}, "b": {"a"}})
+    assert "cycle" in str(info.value)
+
+    with pytest.raises(PipelineDefinitionError) as info:  # outside a pipeline
+        table(lambda: None)
+    assert info.value.code == "PIPELINE_DEFINITION_INVALID"
+    with pytest.raises(PipelineDefinitionError):
+        expect("name", 42)
+
+
+def test_syntax_error_and_missing_input_name_the_file_and_line(spark, tmp_path):
+    spec = write_pipeline(tmp_path / "a", "pipe_bad", {"ok.py": "from lakehouse import dp\n",
+                                                       "broken.py": "from lakehouse import dp\n\ndef f(:\n"})
+    with pytest.raises(PipelineDefinitionError) as info:
+        pipelines.dry_run(spec, spark=spark, quiet=True)
+    assert "broken.py, line 3" in str(info.value)
+
+    spec = write_pipeline(tmp_path / "b", "pipe_bad", {"p.py": '''
+        from lakehouse import dp
+
+        @dp.materialized_view
+        def summary():
+            return spark.read.table("no_such_dataset")
+    '''})
+    with pytest.raises(PipelineGraphError) as info:
+        pipelines.run(spec, spark=spark, quiet=True)
+    assert "no_such_dataset" in str(info.value) and "p.py:4" in str(info.value)
+    assert not (tmp_path / "b" / "state").exists()  # nothing ran
+
+
+def test_bad_spec_and_cli_exit_code(tmp_path):
+    from lakehouse.cli import main
+    from lakehouse.pipelines import PipelineSpecError
+
+    (tmp_path / "spark-pipeline.yml").write_text("name: x\nstorage: s\nunknown_field: 1\n")
+    with pytest.raises(PipelineSpecError) as info:
+        pipelines.load_spec(tmp_path)
+    assert info.value.code == "PIPELINE_SPEC_INVALID" and "unknown_field" in str(info.value)
+    assert main(["pipelines", "dry-run", "--spec", str(tmp_path)]) == 2

@@ -14,7 +14,7 @@ Command line: ``lakehouse pipelines run|dry-run --spec PATH``.
 Example:
     >>> from lakehouse import pipelines
     >>> sorted(pipelines.__all__)[:3]
-    ['DatasetResult', 'ExpectationFailedError', 'PipelineError']
+    ['DatasetResult', 'ExpectationFailedError', 'FlowFailedError']
 """
 
 from .errors import (ExpectationFailedError, FlowFailedError, PipelineDefinitionError, PipelineError,

@@ -10,10 +10,11 @@ Example:
     >>> import pathlib, tempfile
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "bad.py"
     >>> _ = f.write_text("x = (\\n")
-    >>> load_files([f], spark=None)
+    >>> load_files([f], spark=None)   # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     lakehouse.pipelines.errors.PipelineDefinitionError: [PIPELINE_DEFINITION_INVALID] bad.py, line 1: syntax error: '(' was never closed
+      Fix: fix ...bad.py.
 """
 
 from __future__ import annotations
