@@ -30,9 +30,9 @@ _FAIL_RE = re.compile(r"\[USER_RAISED_EXCEPTION\] " + FAIL_TAG + r"\|([^|]*)\|([
 
 def passes(expectation):
     """A boolean Column: TRUE when the row satisfies the constraint (NULL counts as failed)."""
-    from pyspark.sql import functions as F
+    from ..quality import passes as true_only
 
-    return F.coalesce(F.expr(expectation.constraint).cast("boolean"), F.lit(False))
+    return true_only(expectation.constraint)
 
 
 def metric_names(expectations) -> list[str]:
