@@ -85,6 +85,8 @@ class PipelineSession:
 
     def _resolve(self, name: str, streaming: bool, real_reader):
         key = self.dataset_of(name)
+        if key is None and len(ident_parts(name)) == 1:  # the pipeline's catalog and schema are the defaults
+            name = f"{self._catalog}.{self._schema}.{name}"
         if self._mode == "discover":
             self.reads.streaming |= streaming
             if key is None:

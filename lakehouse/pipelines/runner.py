@@ -128,11 +128,16 @@ def run(spec, *, full_refresh=False, refresh=None, spark=None, quiet: bool = Fal
     spec = load_spec(spec)
     spark = spark or get_spark()
     say = (lambda *a: None) if quiet else (lambda text: print(text, flush=True))
+    with _conf(spark, dict(spec.configuration)):  # pipeline files read it with spark.conf.get
+        return _update(spec, spark, full_refresh, refresh, say, _dry)
+
+
+def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
     started = time.monotonic()
     graph = _build_graph(spec, spark)
     selected = _selection(graph, full_refresh, refresh)
     update_id = str(uuid.uuid4())
-    if _dry:
+    if dry:
         say(f"dry run of pipeline {spec.name!r}: {len(graph.order)} datasets, graph valid")
         for name in graph.order:
             ds = graph.registry.datasets[name.lower()]
@@ -156,7 +161,6 @@ def run(spec, *, full_refresh=False, refresh=None, spark=None, quiet: bool = Fal
     say(f"pipeline {spec.name!r} update {update_id[:8]}: {len(selected)} of {len(graph.order)} datasets"
         f"{' (full refresh)' if full else ''} -> {spec.catalog}.{spec.schema}")
     results: dict = {}
-    error = None
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS {spec.catalog}.{spec.schema}")
     if full:
         _full_refresh(spark, spec, graph, [n for n in full if n in selected])
@@ -164,17 +168,7 @@ def run(spec, *, full_refresh=False, refresh=None, spark=None, quiet: bool = Fal
     graph.session._mode = "run"
     token = _SESSION.set(graph.session)
     try:
-        with _conf(spark, dict(spec.configuration)):
-            for name in graph.order:
-                ds = graph.registry.datasets[name.lower()]
-                if ds.kind == "temporary_view":
-                    continue
-                if name.lower() not in selected:
-                    results[name] = DatasetResult(name, _kind(ds, graph), "EXCLUDED")
-                    continue
-                results[name] = _run_dataset(spark, spec, graph, ds, log, say, update_id)
-    except PipelineError as exc:
-        error = exc
+        error = _run_all(spark, spec, graph, selected, results, log, say, update_id)
     finally:
         _SESSION.reset(token)
     state = "FAILED" if error else "COMPLETED"
@@ -312,6 +306,59 @@ class _conf:
     def __exit__(self, *exc):
         for k, v in self.old.items():
             (self.spark.conf.unset(k) if v is None else self.spark.conf.set(k, v))
+
+
+# --- running the datasets ------------------------------------------------------------------------
+PARALLEL_DATASETS = 4  # datasets whose inputs are ready run at the same time (Spark Connect is thread-safe)
+
+
+def _run_all(spark, spec, graph: _Graph, selected: set, results: dict, log, say, update_id: str):
+    """Run the selected datasets, each as soon as the datasets it reads are done; return the first error."""
+    import contextvars
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    from .graph import dataset_inputs
+
+    datasets = graph.registry.datasets
+    direct = dataset_inputs(graph.registry, graph.inputs)
+
+    def needs(key: str, seen=()) -> set:  # a temporary view stands for what it reads
+        out = set()
+        for dep in direct[key]:
+            if datasets[dep].kind == "temporary_view" and dep not in seen:
+                out |= needs(dep, (*seen, dep))
+            elif dep != key:
+                out.add(dep)
+        return out
+
+    done, pending, running, error = set(), [], {}, None
+    for name in graph.order:
+        key, ds = name.lower(), datasets[name.lower()]
+        if ds.kind == "temporary_view":
+            continue
+        if key not in selected:
+            results[name] = DatasetResult(name, _kind(ds, graph), "EXCLUDED")
+            done.add(key)
+        else:
+            pending.append(key)
+    with ThreadPoolExecutor(PARALLEL_DATASETS) as pool:
+        while (pending and error is None) or running:
+            for key in [k for k in pending if needs(k) <= done] if error is None else []:
+                pending.remove(key)
+                ctx = contextvars.copy_context()  # the pipeline session travels to the thread
+                running[pool.submit(ctx.run, _run_dataset, spark, spec, graph, datasets[key], log, say,
+                                    update_id)] = key
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = running.pop(future)
+                try:
+                    results[datasets[key].name] = future.result()
+                    done.add(key)
+                except PipelineError as exc:
+                    error = error or exc
+    return error
 
 
 # --- running a dataset ---------------------------------------------------------------------------
