@@ -7,7 +7,7 @@ expectations, see :mod:`lakehouse.dp`); this package runs them:
   order; incremental streaming tables, recomputed materialized views, AUTO CDC, expectations);
 * :func:`dry_run` — load and validate only;
 * :func:`event_log` — the pipeline's event log (a Delta table with Databricks' columns);
-* :func:`load_spec` — read the spec.
+* :func:`load_spec` — read the spec; :func:`plot_graph` — the dataset graph as a picture.
 
 Command line: ``lakehouse pipelines run|dry-run --spec PATH``.
 
@@ -19,6 +19,7 @@ Example:
 
 from .errors import (ExpectationFailedError, FlowFailedError, PipelineDefinitionError, PipelineError,
                      PipelineGraphError, PipelineSpecError)
+from .picture import plot_graph
 from .runner import DatasetResult, UpdateResult, dry_run, run
 from .spec import PipelineSpec, load_spec
 
@@ -50,4 +51,4 @@ def event_log(spec, *, spark=None):
 
 __all__ = ["DatasetResult", "ExpectationFailedError", "FlowFailedError", "PipelineDefinitionError", "PipelineError",
            "PipelineGraphError", "PipelineSpec", "PipelineSpecError", "UpdateResult", "dry_run", "event_log",
-           "load_spec", "run"]
+           "load_spec", "plot_graph", "run"]

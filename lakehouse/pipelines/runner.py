@@ -72,6 +72,8 @@ class UpdateResult:
     order: tuple = ()
     event_log: str = ""
     error: str | None = None
+    flows: tuple = ()  # ({name, target, type, inputs, cdc}, ...): the graph as the runner resolved it
+    kinds: dict = field(default_factory=dict)  # dataset name -> "streaming table" | "materialized view" | ...
 
     def rows(self) -> dict:
         """``{dataset: num_output_rows}`` of the published datasets."""
@@ -143,7 +145,8 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
             ds = graph.registry.datasets[name.lower()]
             ins = sorted(set().union(*[graph.inputs[f.name] for f in graph.registry.flows_into(name)] or [set()]))
             say(f"  {_kind(ds, graph)}: {name}" + (f"  <- {', '.join(ins)}" if ins else ""))
-        return UpdateResult(spec.name, update_id, "DRY_RUN", order=tuple(graph.order))
+        return UpdateResult(spec.name, update_id, "DRY_RUN", order=tuple(graph.order), flows=_flows(graph),
+                            kinds=_kinds(graph))
 
     log = EventLog(pipeline_id=pipeline_id(spec), pipeline_name=spec.name, update_id=update_id)
     full = sorted(selected) if full_refresh is True else sorted(n.lower() for n in (full_refresh or []))
@@ -176,7 +179,7 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
             level="ERROR" if error else "INFO", error=error)
     log.flush(spark, spec.storage)
     result = UpdateResult(spec.name, update_id, state, results, tuple(graph.order), event_log_path(spec.storage),
-                          str(error).splitlines()[0] if error else None)
+                          str(error).splitlines()[0] if error else None, _flows(graph), _kinds(graph))
     say(f"update {state} in {time.monotonic() - started:.1f} s; event log: {result.event_log}")
     if error:
         error.update = result
@@ -185,6 +188,17 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
 
 
 # --- the graph ---------------------------------------------------------------------------------
+def _flows(graph: _Graph) -> tuple:
+    return tuple({"name": f.name, "target": graph.registry.datasets[f.target.lower()].name,
+                  "type": _flow_type(f, graph),
+                  "inputs": tuple(sorted(graph.registry.datasets[k].name for k in graph.inputs[f.name])),
+                  "cdc": dict(f.cdc) if f.cdc is not None else None} for f in graph.registry.flows.values())
+
+
+def _kinds(graph: _Graph) -> dict:
+    return {d.name: _kind(d, graph) for d in graph.registry.datasets.values()}
+
+
 def _build_graph(spec, spark) -> _Graph:
     session = PipelineSession(spark, datasets={}, catalog=spec.catalog, schema=spec.schema, mode="discover")
     registry = load_files(spec.source_files(), spark=session)
