@@ -14,7 +14,7 @@ One update (``run(spec)``):
      flows): each flow is a ``trigger(availableNow=True)`` stream with its checkpoint under
      ``<storage>/checkpoints/<dataset>/<flow>``, so an update processes only new data;
      ``append_flow(once=True)`` appends its batch query once (again after a full refresh);
-   * AUTO CDC flow: the source's new rows, micro-batch by micro-batch, through
+   * AUTO CDC flow: the source's new rows (staged by a checkpointed stream) through
      :func:`lakehouse.cdc.apply_changes`;
    * temporary view: computed where it is read.
 
@@ -298,6 +298,7 @@ def _full_refresh(spark, spec, graph: _Graph, names) -> None:
         if any(f.cdc is not None for f in graph.registry.flows_into(key)):
             _drop_cdc_state(spark, spec, ds)
         shutil.rmtree(os.path.join(spec.storage, "checkpoints", ds.name), ignore_errors=True)
+        shutil.rmtree(os.path.join(spec.storage, "staging", ds.name), ignore_errors=True)
 
 
 def _drop_cdc_state(spark, spec, ds) -> None:
@@ -437,6 +438,11 @@ def _as_pipeline_error(exc: BaseException, ds, flow) -> PipelineError:
             expectation=name, dataset=dataset, row=row,
             fix="fix the data, or use expect_or_drop / expect if such rows may pass.")
     first = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
+    if "foreachBatch" in first:  # the Python error raised in the foreachBatch process, not Spark's wrapper
+        import re
+
+        raised = re.findall(r"^\s*([\w.]+(?:Error|Exception): .+)$", str(exc), flags=re.M)
+        first = raised[-1][:500] if raised else first
     return FlowFailedError(f"flow {flow.name!r} into {ds.name!r} ({flow.source}) failed: {first}")
 
 
@@ -538,21 +544,23 @@ def _row_values(row) -> dict:
 
 
 def _run_cdc(spark, spec, graph, ds, flow, target: str) -> dict:
-    from pyspark.sql import functions as F
-
-    source = graph.session.readStream.table(flow.cdc_source)
-    observed = f"lhx_cdc_{abs(hash((target, time.time()))):x}"
-    source = source.observe(observed, F.count(F.lit(1)).alias("__rows"))
-    apply = functools.partial(_apply_cdc_batch, target, dict(flow.cdc))
-    query = (source.writeStream.foreachBatch(apply)
-             .option("checkpointLocation", _checkpoint(spec, ds, flow))
-             .trigger(availableNow=True).queryName(f"pipeline_{spec.name}_{flow.name}"[:200]).start())
-    query.awaitTermination()
-    return _sum_observed(query.recentProgress, observed, ["__rows"])
-
-
-def _apply_cdc_batch(target: str, args: dict, batch, batch_id: int) -> None:
-    """foreachBatch body of an AUTO CDC flow (runs where Spark runs foreachBatch functions)."""
+    """An AUTO CDC flow: the source's new rows are staged (a checkpointed stream into a Delta
+    folder under ``storage``), then applied with :func:`lakehouse.cdc.apply_changes` on the
+    caller's session, then the stage is emptied. A failure between the two leaves the rows staged:
+    the next update applies them again, which ``apply_changes`` makes converge."""
     from ..cdc import apply_changes
 
-    apply_changes(target, batch, **args)
+    stage = os.path.join(spec.storage, "staging", ds.name, flow.name)
+    source = graph.session.readStream.table(flow.cdc_source)
+    query = (source.writeStream.format("delta").option("checkpointLocation", _checkpoint(spec, ds, flow))
+             .option("mergeSchema", "true").trigger(availableNow=True)
+             .queryName(f"pipeline_{spec.name}_{flow.name}"[:200]).start(stage))
+    query.awaitTermination()
+    if not os.path.isdir(os.path.join(stage, "_delta_log")):
+        return {"__rows": 0}
+    staged = spark.read.format("delta").load(stage)
+    rows = staged.count()
+    if rows:
+        apply_changes(target, staged, **dict(flow.cdc))
+        spark.sql(f"DELETE FROM delta.`{stage}`")
+    return {"__rows": rows}

@@ -117,12 +117,14 @@ def _incremental(ctx, value, *, update, before, after):
     return expect(update.datasets["customer_spend"].status == "COMPLETED", "customer_spend was not recomputed")
 
 
-def _full_refresh(ctx, value, *, update, current_before):
-    expect(update.datasets["customers"].status == "COMPLETED", "customers was not refreshed")
-    current = ctx.spark.table(ctx.table("customers")).where("__END_AT IS NULL").count()
-    assert_equal(current, current_before, "current customers after the full refresh (the same as before)")
+def _full_refresh(ctx, value, *, update, rows_before):
+    table = ctx.table("silver_transactions")
+    expect(update.datasets["silver_transactions"].status == "COMPLETED", "silver_transactions was not refreshed")
+    assert_equal(update.datasets["silver_transactions"].num_output_rows, ctx.spark.table(table).count(),
+                 "rows the refresh wrote (all of silver_transactions: it was rebuilt, not appended to)")
+    assert_equal(ctx.spark.table(table).count(), rows_before, "silver_transactions rows after the full refresh")
     return assert_equal(update.datasets["bronze_transactions"].status, "EXCLUDED",
-                        "bronze_transactions in a refresh of customers only")
+                        "bronze_transactions in a refresh of silver_transactions only")
 
 
 CHECKS = [
@@ -140,6 +142,6 @@ CHECKS = [
           nudge="run the cells of section 3 in order.", doc=UPDATES_DOC),
     Check("incremental_update", "the second update processed only the new files", _incremental, variable=False,
           nudge="land day 1, then run the pipeline again (no full refresh).", doc=UPDATES_DOC),
-    Check("full_refresh", "a full refresh of customers rebuilt it from the whole feed", _full_refresh,
-          variable=False, nudge="pipelines.run(spec, full_refresh=[\"customers\"]).", doc=UPDATES_DOC),
+    Check("full_refresh", "a full refresh rebuilt silver_transactions from all of bronze", _full_refresh,
+          variable=False, nudge="pipelines.run(spec, full_refresh=[\"silver_transactions\"]).", doc=UPDATES_DOC),
 ]
