@@ -17,6 +17,8 @@ Everything else is passed to the real session.
 Example:
     >>> ident_parts("main.c360_silver.`my t`")
     ('main', 'c360_silver', 'my t')
+    >>> qualify("c360_bronze.crm", "spark_catalog", "c360_silver")
+    'spark_catalog.c360_bronze.crm'
 """
 
 from __future__ import annotations
@@ -45,6 +47,13 @@ def ident_parts(name: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts)
 
 
+def qualify(name: str, catalog: str, schema: str) -> str:
+    """``name`` as ``catalog.schema.table``: a dataset may be named ``table`` (the pipeline's
+    schema), ``schema.table`` or ``catalog.schema.table`` (publishing to several schemas)."""
+    parts = ident_parts(name)
+    return ".".join((catalog, schema)[:max(0, 3 - len(parts))] + parts)
+
+
 @dataclass
 class Reads:
     """What one query function read while it was discovered."""
@@ -67,21 +76,15 @@ class PipelineSession:
 
     # --- name resolution -----------------------------------------------------------------------
     def dataset_of(self, name: str) -> str | None:
-        """The pipeline dataset (lower-case) that ``name`` means, or None for an external table."""
-        parts = ident_parts(name)
-        key = parts[-1].lower()
-        if key not in self._datasets:
-            return None
-        if len(parts) == 1:
-            return key
-        if len(parts) == 2 and parts[0].lower() == self._schema.lower():
-            return key
-        if len(parts) == 3 and parts[0].lower() == self._catalog.lower() and parts[1].lower() == self._schema.lower():
-            return key
+        """The pipeline dataset (its registry key) that ``name`` means, or None for an external table."""
+        wanted = qualify(name, self._catalog, self._schema).lower()
+        for key, ds in self._datasets.items():
+            if qualify(ds.name, self._catalog, self._schema).lower() == wanted:
+                return key
         return None
 
     def full_name(self, dataset: str) -> str:
-        return f"{self._catalog}.{self._schema}.{self._datasets[dataset.lower()].name}"
+        return qualify(self._datasets[dataset.lower()].name, self._catalog, self._schema)
 
     def _resolve(self, name: str, streaming: bool, real_reader):
         key = self.dataset_of(name)

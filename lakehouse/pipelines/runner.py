@@ -44,7 +44,7 @@ from .event_log import EventLog, event_log_path
 from .expectations import (drop_filter, fail_guard, failure_of, metric_columns, metric_names, quality_report)
 from .graph import order, validate
 from .loader import load_files
-from .resolve import PipelineSession
+from .resolve import PipelineSession, ident_parts, qualify
 from .spec import load_spec
 
 
@@ -164,7 +164,9 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
     say(f"pipeline {spec.name!r} update {update_id[:8]}: {len(selected)} of {len(graph.order)} datasets"
         f"{' (full refresh)' if full else ''} -> {spec.catalog}.{spec.schema}")
     results: dict = {}
-    spark.sql(f"CREATE SCHEMA IF NOT EXISTS {spec.catalog}.{spec.schema}")
+    for schema in sorted({_full_name(spec, d).rsplit(".", 1)[0] for d in graph.registry.datasets.values()}
+                         | {f"{spec.catalog}.{spec.schema}"}):
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     if full:
         _full_refresh(spark, spec, graph, [n for n in full if n in selected])
     log.add("update_progress", f"Update {update_id[:6]} is RUNNING.", {"update_progress": {"state": "RUNNING"}})
@@ -284,7 +286,7 @@ def _flow_type(flow, graph: _Graph) -> str:
 
 
 def _full_name(spec, ds) -> str:
-    return f"{spec.catalog}.{spec.schema}.{ds.name}"
+    return qualify(ds.name, spec.catalog, spec.schema)
 
 
 def _checkpoint(spec, ds, flow) -> str:
@@ -304,7 +306,8 @@ def _full_refresh(spark, spec, graph: _Graph, names) -> None:
 def _drop_cdc_state(spark, spec, ds) -> None:
     from ..cdc.tables import quote_name, state_parts
 
-    spark.sql(f"DROP TABLE IF EXISTS {quote_name(state_parts((spec.catalog, spec.schema, ds.name)))}")
+    parts = ident_parts(_full_name(spec, ds))
+    spark.sql(f"DROP TABLE IF EXISTS {quote_name(state_parts(parts))}")
 
 
 class _conf:
