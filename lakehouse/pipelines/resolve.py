@@ -7,8 +7,10 @@ wraps the real session and does that in two modes:
 
 * **discover** — before anything runs, each query function is called once; reads are
   recorded (dataset names, external tables, whether any read is streaming) and answered with
-  lazy placeholder DataFrames, so nothing is read and upstream tables need not exist yet;
-  ``spark.sql`` text is parsed with sqlglot for its tables.
+  lazy DataFrames (the table when it exists already, else a placeholder), so nothing is read
+  and upstream tables need not exist yet; ``spark.sql`` text is parsed with sqlglot for its
+  tables. A query that inspects a placeholder's schema (``df.columns``) fails there; the reads
+  it made before that point are its inputs.
 * **run** — a dataset name becomes its published ``catalog.schema.name``; a temporary view
   becomes its query's DataFrame.
 
@@ -96,6 +98,8 @@ class PipelineSession:
                 self.reads.external.add(name)
             else:
                 self.reads.datasets.add(key)
+                if self._datasets[key].kind != "temporary_view" and self._spark.catalog.tableExists(self.full_name(key)):
+                    return real_reader.table(self.full_name(key))  # lazy: its schema, nothing read
             return self._placeholder(streaming)
         if key is not None and self._datasets[key].kind == "temporary_view":
             return self._views[key]()

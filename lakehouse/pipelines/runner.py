@@ -224,8 +224,10 @@ def _build_graph(spec, spark) -> _Graph:
             except PipelineError:
                 raise
             except Exception as exc:
-                raise PipelineGraphError(f"flow {flow.name!r} ({flow.source}) failed while its inputs were "
-                                         f"resolved: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                if not session.reads.datasets:  # nothing learnt: report it with the file and line
+                    raise PipelineGraphError(f"flow {flow.name!r} ({flow.source}) failed while its inputs were "
+                                             f"resolved: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                # It read pipeline datasets, then looked at a placeholder's schema: those reads are its inputs.
             finally:
                 _SESSION.reset(token)
         inputs[flow.name] = set(session.reads.datasets)
