@@ -114,7 +114,7 @@ def _dataset_decorator(kind: str, query_function, name, comment, spark_conf, tab
 
 
 def table(query_function=None, *, name=None, comment=None, spark_conf=None, table_properties=None,
-          partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False):
+          partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False, format=None):
     """Declare a table: a streaming table when the query is streaming, else a materialized view.
 
     Args:
@@ -122,6 +122,7 @@ def table(query_function=None, *, name=None, comment=None, spark_conf=None, tabl
         name: the dataset name (default: the function's name).
         comment, spark_conf, table_properties, partition_cols, cluster_by, schema: as on Databricks.
         row_filter, private: accepted for source compatibility; not applied locally.
+        format: ``"delta"`` or None (tables are Delta; open-source ``spark-pipelines`` needs it set).
 
     Returns:
         The function, unchanged (it is recorded, not run).
@@ -137,12 +138,14 @@ def table(query_function=None, *, name=None, comment=None, spark_conf=None, tabl
         >>> reg.datasets["bronze_orders"].kind
         'table'
     """
+    _format(format)
     return _dataset_decorator("table", query_function, name, comment, spark_conf, table_properties,
                               partition_cols, cluster_by, schema, where=_where(2) if query_function else None)
 
 
 def materialized_view(query_function=None, *, name=None, comment=None, spark_conf=None, table_properties=None,
-                      partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False):
+                      partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False,
+                      format=None):
     """Declare a materialized view: recomputed from its batch query on each update.
 
     Same arguments as :func:`table`.
@@ -155,6 +158,7 @@ def materialized_view(query_function=None, *, name=None, comment=None, spark_con
         >>> reg.datasets["daily_totals"].kind
         'materialized_view'
     """
+    _format(format)
     return _dataset_decorator("materialized_view", query_function, name, comment, spark_conf, table_properties,
                               partition_cols, cluster_by, schema, where=_where(2) if query_function else None)
 
@@ -192,6 +196,7 @@ def create_streaming_table(name, *, comment=None, spark_conf=None, table_propert
     """
     if not isinstance(name, str) or not name.strip():
         raise PipelineDefinitionError(f"create_streaming_table needs a table name (str), got {name!r}.")
+    _format(format)
     expectations = (_from_dict(expect_all, "warn", "expect_all") + _from_dict(expect_all_or_drop, "drop",
                     "expect_all_or_drop") + _from_dict(expect_all_or_fail, "fail", "expect_all_or_fail"))
     _registry().add_dataset(Dataset(name, "table", comment=comment, expectations=tuple(expectations),
@@ -270,6 +275,12 @@ def create_auto_cdc_flow(target, source, keys, sequence_by, *, ignore_null_updat
     args["stored_as_scd_type"] = spec.scd_type
     _registry().add_flow(Flow(name or target, target, cdc=MappingProxyType(args), cdc_source=source, once=once,
                               source=where))
+
+
+def _format(value) -> None:
+    if value is not None and str(value).lower() != "delta":
+        raise PipelineDefinitionError(f"format={value!r}: pipeline tables are Delta tables here.",
+                                      fix='leave format out or write format="delta".')
 
 
 # Expectations ---------------------------------------------------------------------------------------------

@@ -66,6 +66,9 @@ class EventLog:
             return
         rows = [tuple(e[c] for c in ("id", "sequence", "origin", "timestamp", "message", "level", "maturity_level",
                                      "error", "details", "event_type")) for e in self.events]
-        (spark.createDataFrame(rows, SCHEMA).write.format("delta").mode("append")
-         .save(event_log_path(storage)))
+        frame = spark.createDataFrame(rows, SCHEMA)
+        try:
+            frame.write.format("delta").mode("append").save(event_log_path(storage))
+        except Exception:  # noqa: BLE001  once seen on a machine at load 20: a part file vanished mid-write
+            frame.write.format("delta").mode("append").save(event_log_path(storage))  # an append is safe to retry
         self.events = []
