@@ -269,19 +269,13 @@ def totals():
 def positive_orders():
     return spark.readStream.table("{src}.orders").where("amount > 0")
 
-dp.create_streaming_table("latest_orders", format="delta")
-dp.create_auto_cdc_flow(target="latest_orders", source="order_changes", keys=["customer"], sequence_by="seq",
-                        stored_as_scd_type=1)
-
-@dp.temporary_view
-def order_changes():
-    return spark.readStream.table("{src}.orders")
 '''
 
 
 def test_same_tables_as_the_open_source_spark_pipelines_cli(spark, tmp_path, test_home):
-    """What open-source SDP supports (materialized view, streaming table, SCD1 AUTO CDC): the
-    `spark-pipelines` CLI against the shared engine (`SPARK_REMOTE`) and our runner give the same tables."""
+    """Materialized view and streaming table: the open-source `spark-pipelines` CLI against the
+    shared engine (`SPARK_REMOTE`) and our runner give the same tables. (Its SCD1 AUTO CDC refuses a
+    Delta target in the session catalog on 4.2: AUTOCDC_TARGET_DOES_NOT_SUPPORT_MERGE.)"""
     import os
     import subprocess
     import sys
@@ -292,6 +286,7 @@ def test_same_tables_as_the_open_source_spark_pipelines_cli(spark, tmp_path, tes
     for schema in (src, "pipe_parity_oss", "pipe_parity_ours"):
         spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     spark.sql(f"CREATE SCHEMA {src}")
+    spark.sql("CREATE SCHEMA pipe_parity_oss")  # spark-pipelines needs its schema to exist (ours creates it)
     spark.createDataFrame([("a", 1.0, 1), ("b", -2.0, 1), ("a", 3.0, 2)], "customer STRING, amount DOUBLE, seq INT") \
         .write.format("delta").saveAsTable(f"{src}.orders")
     oss = write_pipeline(tmp_path / "oss", "pipe_parity_oss",
@@ -305,7 +300,7 @@ def test_same_tables_as_the_open_source_spark_pipelines_cli(spark, tmp_path, tes
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     pipelines.run(ours, spark=spark, quiet=True)
-    for table in ("totals", "positive_orders", "latest_orders"):
+    for table in ("totals", "positive_orders"):
         a, b = spark.table(f"pipe_parity_oss.{table}"), spark.table(f"pipe_parity_ours.{table}")
         assert a.columns == b.columns, table
         assert a.exceptAll(b).count() == 0 and b.exceptAll(a).count() == 0, table
