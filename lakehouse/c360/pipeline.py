@@ -60,7 +60,7 @@ def run_c360(*, scale: float = 1.0, seed: int = 42, full_refresh: bool = False, 
     for name, ds in result.datasets.items():
         for e in ds.expectations:
             print(f"  {name}.{e['name']:<28} passed {e['passed_records']:>9,}  failed {e['failed_records']:>7,}")
-    print(f"\nevent log: {result.event_log}  (lakehouse.pipelines.event_log('{SPEC}') with this storage)")
+    print(f"\nevent log: {result.event_log}\n  (a DataFrame: lakehouse.pipelines.event_log(lakehouse.c360.pipeline.c360_spec()))")
     print(f"make pipeline done in {time.monotonic() - started:.0f} s")
     return result
 
