@@ -177,9 +177,18 @@ def test_auto_cdc_scd2_equals_apply_changes_and_legacy_dlt_names(spark, tmp_path
 
         dlt.create_streaming_table("people")
         dlt.apply_changes(target="people", source="changes", **{args!r})
+
+        dlt.create_streaming_table("backfill")
+
+        @dlt.append_flow(target="backfill", once=True)
+        def backfill_once():
+            return spark.read.table("{schema}.changes_src")
     '''})
     result = pipelines.run(spec, spark=spark, quiet=True)
     assert result.datasets["people"].kind == "streaming table"
+    again = pipelines.run(spec, spark=spark, quiet=True, refresh=["backfill"])  # a once flow does not run again
+    assert again.datasets["people"].status == "EXCLUDED" and again.datasets["backfill"].num_output_rows == 0
+    assert spark.table(f"{schema}.backfill").count() == len(CDC_CHANGES)
     apply_changes(f"{schema}.people_reference", changes, **args)
     found = spark.table(f"{schema}.people")
     assert found.columns == spark.table(f"{schema}.people_reference").columns
