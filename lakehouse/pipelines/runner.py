@@ -561,11 +561,15 @@ def _run_cdc(spark, spec, graph, ds, flow, target: str) -> dict:
              .option("mergeSchema", "true").trigger(availableNow=True)
              .queryName(f"pipeline_{spec.name}_{flow.name}"[:200]).start(stage))
     query.awaitTermination()
-    if not os.path.isdir(os.path.join(stage, "_delta_log")):
+    pending = os.path.join(_checkpoint(spec, ds, flow), "_staged_not_applied")
+    new_rows = sum(p.numInputRows or 0 for p in query.recentProgress)
+    if not new_rows and not os.path.exists(pending):  # nothing new, nothing left from a failed update
         return {"__rows": 0}
+    open(pending, "w").close()
     staged = spark.read.format("delta").load(stage)
     rows = staged.count()
     if rows:
         apply_changes(target, staged, **dict(flow.cdc))
         spark.sql(f"DELETE FROM delta.`{stage}`")
+    os.remove(pending)
     return {"__rows": rows}
