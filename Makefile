@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test unit doctor labs data stop clean e2e
+.PHONY: setup lab test unit doctor labs data stop clean e2e pipeline
 
 setup: $(STAMP)
 	@$(BIN)/python -m lakehouse.jars
@@ -43,6 +43,12 @@ labs: setup
 data: setup
 	$(BIN)/lakehouse data generate
 	$(BIN)/lakehouse data arrive --batches all
+
+# The whole Customer 360 as one declarative pipeline (lakehouse/c360/pipelines): generates and lands
+# the data when missing, runs it into c360_bronze/_silver/_gold, prints a summary. SCALE=0.1 for a quick one.
+SCALE ?= 1
+pipeline: setup
+	$(BIN)/lakehouse c360 pipeline --scale $(SCALE)
 
 stop:
 	-@[ -x $(BIN)/lakehouse ] && $(BIN)/lakehouse engine stop

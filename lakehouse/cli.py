@@ -105,8 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions():
     """``add_commands(subparsers)`` functions of modules that bring their own commands."""
     from .datagen.cli import add_commands as data_commands
+    from .c360.cli import add_commands as c360_commands
+    from .pipelines.cli import add_commands as pipeline_commands
 
-    return [data_commands]
+    return [data_commands, pipeline_commands, c360_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,51 @@
+# Silver: customers as SCD type 2 (AUTO CDC), transactions with expectations and a quarantine,
+# clickstream sessions and the tickets' latest state (lakehouse.c360.silver functions).
+from pyspark.sql import functions as F
+
+from lakehouse import dp
+from lakehouse.c360 import silver
+from lakehouse.c360.rules import CRM, TRANSACTIONS
+from lakehouse.quality import split
+
+
+@dp.temporary_view(comment="CRM changes, typed; changes that cannot be applied are dropped")
+@dp.expect_all_or_drop(CRM.as_dict("drop"))
+def crm_changes():
+    return (spark.readStream.table("c360_bronze.crm")
+            .select("customer_id", F.upper("operation").alias("operation"),
+                    F.expr("try_cast(sequence_num AS BIGINT)").alias("sequence_num"),
+                    F.expr("try_to_timestamp(updated_at)").alias("updated_at"), "first_name", "last_name", "email",
+                    "phone", "address", F.expr("try_cast(signup_date AS DATE)").alias("signup_date"),
+                    "loyalty_tier", F.expr("try_cast(marketing_consent AS BOOLEAN)").alias("marketing_consent")))
+
+
+dp.create_streaming_table("customers", comment="SCD type 2: history of address, tier and consent")
+dp.create_auto_cdc_flow(target="customers", source="crm_changes", keys=["customer_id"], sequence_by="sequence_num",
+                        apply_as_deletes="operation = 'DELETE'", except_column_list=["operation"],
+                        stored_as_scd_type=2, track_history_column_list=list(silver.TRACKED_CUSTOMER_COLUMNS))
+
+
+@dp.table(comment="Transactions that pass the drop rules, typed (duplicates are kept: see lab 04)")
+@dp.expect_all_or_drop(TRANSACTIONS.as_dict("drop"))
+def transactions():
+    return (spark.readStream.table("c360_bronze.transactions")
+            .withColumn("transaction_ts", F.expr("try_to_timestamp(transaction_ts)"))
+            .withColumn("amount", F.expr("try_cast(amount AS DECIMAL(12,2))"))
+            .withColumn("quantity", F.expr("try_cast(quantity AS INT)")))
+
+
+@dp.table(comment="The transactions silver drops, with the rules they fail")
+def transactions_quarantine():
+    return split(spark.readStream.table("c360_bronze.transactions"), TRANSACTIONS).quarantined
+
+
+@dp.materialized_view(comment="Deduplicated, sessionized click events")
+def clickstream():
+    customers = silver.known_customers(spark.read.table("customers"))
+    return silver.clickstream(spark.read.table("c360_bronze.clickstream"), customers).valid
+
+
+@dp.materialized_view(comment="Latest state of each support ticket, with sentiment")
+def support_tickets():
+    customers = silver.known_customers(spark.read.table("customers"))
+    return silver.tickets(spark.read.table("c360_bronze.support_tickets"), customers).valid

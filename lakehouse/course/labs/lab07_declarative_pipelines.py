@@ -1,0 +1,147 @@
+"""Checks of lab 07 · Declarative pipelines: the AUTO CDC flow, the gold materialized view, the
+first update, the incremental update, the full refresh.
+
+The pipeline's files live in the lab's ``output/pipeline`` folder; a catch-up writes the
+reference file in place of the learner's.
+
+Example:
+    >>> from lakehouse.course.labs.lab07_declarative_pipelines import CHECKS
+    >>> [c.name for c in CHECKS if c.todo]
+    ['auto_cdc_flow', 'customer_spend']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...grading import Check, NotAnswered, assert_equal, expect
+from . import table_or_fail
+
+PYTHON_REF_DOC = "https://docs.databricks.com/aws/en/ldp/developer/python-ref"
+AUTO_CDC_DOC = "https://docs.databricks.com/aws/en/ldp/developer/ldp-python-ref-apply-changes"
+UPDATES_DOC = "https://docs.databricks.com/aws/en/ldp/updates"
+TRACKED = ["address", "loyalty_tier", "marketing_consent"]
+
+AUTO_CDC = '''dp.create_auto_cdc_flow(
+    target="customers",
+    source="crm_changes",
+    keys=["customer_id"],
+    sequence_by="sequence_num",
+    apply_as_deletes="operation = 'DELETE'",
+    except_column_list=["operation"],
+    stored_as_scd_type=2,
+    track_history_column_list=["address", "loyalty_tier", "marketing_consent"],
+)'''
+
+CUSTOMER_SPEND = '''@dp.materialized_view(comment="Spend per current customer")
+def customer_spend():
+    current = spark.read.table("customers").where("__END_AT IS NULL")
+    spend = (spark.read.table("silver_transactions").groupBy("customer_id")
+             .agg(F.count("*").alias("orders"), F.sum("amount").alias("total_amount")))
+    return current.select("customer_id", "loyalty_tier").join(spend, "customer_id")'''
+
+
+def _graph(ctx, spec):
+    from ...pipelines import PipelineError, dry_run
+
+    try:
+        return dry_run(spec, spark=ctx.spark, quiet=True)
+    except PipelineError as exc:
+        first = str(exc).splitlines()[0]
+        if "has no flow writing to it" in first:
+            raise NotAnswered(first.split("] ", 1)[-1]) from None
+        raise AssertionError(f"the pipeline does not load: {first}") from None
+
+
+def _replace_block(path: Path, marker: str, code: str) -> None:
+    """Put the reference ``code`` in ``path`` after the line holding ``marker`` (or at the end)."""
+    text = path.read_text() if path.is_file() else ""
+    lines = text.splitlines()
+    keep = [line for line in lines if not line.startswith("# TODO")]
+    path.write_text("\n".join(keep).rstrip() + "\n\n" + code + "\n")
+
+
+def _auto_cdc(ctx, value, *, spec, silver_file):
+    flows = [f for f in _graph(ctx, spec).flows if f["target"] == "customers"]
+    if not flows:
+        raise NotAnswered("no flow writes to customers yet: add dp.create_auto_cdc_flow(...) to silver.py")
+    cdc = flows[0]["cdc"]
+    expect(cdc is not None, f"the flow into customers is a {flows[0]['type']} flow, expected AUTO CDC")
+    assert_equal(flows[0]["inputs"], ("crm_changes",), "the source of the AUTO CDC flow")
+    assert_equal(cdc["stored_as_scd_type"], 2, "stored_as_scd_type")
+    assert_equal(list(cdc["keys"]), ["customer_id"], "keys")
+    assert_equal(cdc["sequence_by"], "sequence_num", "sequence_by")
+    expect(cdc["apply_as_deletes"] is not None, "DELETE rows are not applied as deletes (apply_as_deletes)")
+    return assert_equal(sorted(cdc["track_history_column_list"] or []), TRACKED, "track_history_column_list")
+
+
+def _auto_cdc_reference(ctx, value, *, spec, silver_file):
+    _replace_block(Path(silver_file), "create_streaming_table", AUTO_CDC)
+
+
+def _spend(ctx, value, *, spec, gold_file):
+    update = _graph(ctx, spec)
+    if "customer_spend" not in update.kinds:
+        raise NotAnswered("gold.py defines no dataset customer_spend yet")
+    assert_equal(update.kinds["customer_spend"], "materialized view", "the kind of customer_spend")
+    inputs = {i for f in update.flows if f["target"] == "customer_spend" for i in f["inputs"]}
+    return assert_equal(sorted(inputs), ["customers", "silver_transactions"], "the datasets customer_spend reads")
+
+
+def _spend_reference(ctx, value, *, spec, gold_file):
+    _replace_block(Path(gold_file), "", CUSTOMER_SPEND)
+
+
+def _current_customers(ctx):
+    from pyspark.sql import functions as F
+
+    crm = (table_or_fail(ctx, ctx.table("bronze_crm"))
+           .where("customer_id IS NOT NULL AND upper(operation) IN ('INSERT', 'UPDATE', 'DELETE') "
+                  "AND try_cast(sequence_num AS BIGINT) IS NOT NULL"))
+    latest = crm.groupBy("customer_id").agg(F.max_by(F.upper("operation"), F.col("sequence_num").cast("long"))
+                                            .alias("op"))
+    return latest.where("op <> 'DELETE'").count()
+
+
+def _first_update(ctx, value, *, update):
+    expect(update is not None and update.state == "COMPLETED", "the update did not complete")
+    current = table_or_fail(ctx, ctx.table("customers")).where("__END_AT IS NULL").count()
+    assert_equal(current, _current_customers(ctx), "current customers (one per live customer in the CRM feed)")
+    spend = table_or_fail(ctx, ctx.table("customer_spend"))
+    return expect(spend.count() > 0, "customer_spend is empty")
+
+
+def _incremental(ctx, value, *, update, before, after):
+    processed = update.datasets["bronze_transactions"].num_output_rows
+    assert_equal(processed, after - before, "rows the update added to bronze_transactions (only the new files)")
+    return expect(update.datasets["customer_spend"].status == "COMPLETED", "customer_spend was not recomputed")
+
+
+def _full_refresh(ctx, value, *, update, rows_before):
+    table = ctx.table("silver_transactions")
+    expect(update.datasets["silver_transactions"].status == "COMPLETED", "silver_transactions was not refreshed")
+    assert_equal(update.datasets["silver_transactions"].num_output_rows, ctx.spark.table(table).count(),
+                 "rows the refresh wrote (all of silver_transactions: it was rebuilt, not appended to)")
+    assert_equal(ctx.spark.table(table).count(), rows_before, "silver_transactions rows after the full refresh")
+    return assert_equal(update.datasets["bronze_transactions"].status, "EXCLUDED",
+                        "bronze_transactions in a refresh of silver_transactions only")
+
+
+CHECKS = [
+    Check("auto_cdc_flow", "customers: an AUTO CDC flow, SCD type 2", _auto_cdc, variable=False, todo=1,
+          nudge="dp.create_auto_cdc_flow(target=..., source=..., keys=..., sequence_by=..., apply_as_deletes=..., "
+                "except_column_list=..., stored_as_scd_type=..., track_history_column_list=...): the same arguments "
+                "as apply_changes in lab 03; the source is the temporary view crm_changes.",
+          doc=AUTO_CDC_DOC, answer=AUTO_CDC, catch_up=_auto_cdc_reference),
+    Check("customer_spend", "gold: a materialized view over customers and silver_transactions", _spend,
+          variable=False, todo=2,
+          nudge="@dp.materialized_view over a batch query: spark.read.table of the current customers (__END_AT IS "
+                "NULL) joined on customer_id to silver_transactions aggregated per customer (count, sum of amount).",
+          doc=PYTHON_REF_DOC, answer=CUSTOMER_SPEND, catch_up=_spend_reference),
+    Check("first_update", "the first update built every table", _first_update, variable=False,
+          nudge="run the cells of section 3 in order.", doc=UPDATES_DOC),
+    Check("incremental_update", "the second update processed only the new files", _incremental, variable=False,
+          nudge="land day 1, then run the pipeline again (no full refresh).", doc=UPDATES_DOC),
+    Check("full_refresh", "a full refresh rebuilt silver_transactions from all of bronze", _full_refresh,
+          variable=False, nudge="pipelines.run(spec, full_refresh=[\"silver_transactions\"]).", doc=UPDATES_DOC),
+]
