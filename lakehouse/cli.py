@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``).
+add (``data ...``, ``gold ...``).
 
 Example:
     $ lakehouse doctor
@@ -104,9 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions():
     """``add_commands(subparsers)`` functions of modules that bring their own commands."""
+    from .c360.cli import add_commands as gold_commands
     from .datagen.cli import add_commands as data_commands
 
-    return [data_commands]
+    return [data_commands, gold_commands]
 
 
 def main(argv: list[str] | None = None) -> int:
