@@ -112,6 +112,10 @@ def _positive_days(value, what: str) -> int:
 def as_of_date(transactions) -> dt.date:
     """The reporting date: the last day with a transaction (UTC).
 
+    Example:
+        >>> as_of_date(spark.table("c360_silver.transactions"))   # doctest: +SKIP
+        datetime.date(2024, 6, 28)
+
     Raises:
         GoldError: there is no transaction at all.
     """
@@ -266,8 +270,18 @@ def customer_360(customers, transactions, clickstream, tickets, segments, *, as_
 
     A customer without purchases has 0 orders and value, NULL recency and score, ``churn_risk`` false.
 
+    Args:
+        customers, transactions, clickstream, tickets: Silver DataFrames.
+        segments: :func:`customer_segments` output (or its table).
+        as_of: reporting date (default: :func:`as_of_date`).
+
     Returns:
         The ``customer_360`` DataFrame (one row per current customer).
+
+    Example:
+        >>> c360 = customer_360(customers, tx, clicks, tickets, segments)   # doctest: +SKIP
+        >>> c360.count() == customers.where("__END_AT IS NULL").count()    # doctest: +SKIP
+        True
     """
     from pyspark.sql import functions as F
 
@@ -325,6 +339,10 @@ def default_snapshots(transactions, *, horizon_days: int = HORIZON_DAYS, every_d
 
     Raises:
         GoldError: the data is too short for one snapshot.
+
+    Example:
+        >>> default_snapshots(tx)             # doctest: +SKIP
+        [datetime.date(2024, 2, 27), datetime.date(2024, 3, 28), datetime.date(2024, 4, 27), datetime.date(2024, 5, 27)]
     """
     from pyspark.sql import functions as F
 
@@ -376,6 +394,10 @@ def churn_features(transactions, customers, clickstream, tickets, *, snapshots=N
 
     Raises:
         GoldError: a bad snapshot date or day count.
+
+    Example:
+        >>> rows = churn_features(tx, customers, clicks, tickets, snapshots=["2024-05-27"])   # doctest: +SKIP
+        >>> rows.groupBy("label").count().show()                                            # doctest: +SKIP
     """
     from pyspark.sql import functions as F
 
@@ -451,6 +473,9 @@ def cohort_retention(transactions):
     Returns:
         ``cohort_month`` (DATE, first of month), ``months_since`` (0 = the cohort's month),
         ``customers`` (buyers that month), ``cohort_size``, ``retention`` = customers / cohort_size.
+
+    Example:
+        >>> cohort_retention(tx).where("months_since = 1").show()   # doctest: +SKIP
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
