@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``).
+add (``data ...``, ``gold ...``).
 
 Example:
     $ lakehouse doctor

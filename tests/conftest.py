@@ -48,3 +48,33 @@ def spark(test_home):
     session = get_spark()
     yield session
     session.stop()  # release the server-side session while the engine still runs
+
+
+C360_SCALE = 0.01
+
+
+@pytest.fixture(scope="session")
+def c360(spark, tmp_path_factory):
+    """The reference Bronze and Silver on a tiny generated data set (scale 0.01), built once.
+
+    Shared by tests/test_c360.py (the numbers add up) and tests/test_gold.py (Gold on top of it).
+    Bronze lands in two steps (2 batches, then the rest) to prove the streams are incremental.
+    """
+    from lakehouse.c360 import bronze, silver
+    from lakehouse.datagen import arrive, generate
+
+    root = tmp_path_factory.mktemp("c360")
+    manifest = generate(root / "src", scale=C360_SCALE, seed=42, progress=False)
+    schema = "spark_catalog.test_c360"
+    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    spark.sql(f"CREATE SCHEMA {schema}")
+    kw = dict(schema=schema, checkpoints=str(root / "ckpt"), schemas=str(root / "schemas"))
+    arrive(root / "src", root / "landing", batches=2, spark=spark, verbose=False)
+    first = bronze.ingest_all(spark, str(root / "landing"), **kw)
+    arrive(root / "src", root / "landing", batches="all", spark=spark, verbose=False)
+    counts = bronze.ingest_all(spark, str(root / "landing"), **kw)
+    again = bronze.ingest_all(spark, str(root / "landing"), **kw)  # nothing new: exactly once
+    silver_counts = silver.build(spark, schema)
+    yield dict(manifest=manifest, schema=schema, first=first, bronze=counts, again=again,
+               silver=silver_counts, root=root)
+    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -10,28 +10,8 @@ from pathlib import Path
 import pytest
 
 from lakehouse.c360 import bronze, silver
-from lakehouse.datagen import arrive, generate
 
-SCALE = 0.01
-
-
-@pytest.fixture(scope="module")
-def c360(spark, tmp_path_factory):
-    root = tmp_path_factory.mktemp("c360")
-    manifest = generate(root / "src", scale=SCALE, seed=42, progress=False)
-    schema = "spark_catalog.test_c360"
-    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    spark.sql(f"CREATE SCHEMA {schema}")
-    kw = dict(schema=schema, checkpoints=str(root / "ckpt"), schemas=str(root / "schemas"))
-    arrive(root / "src", root / "landing", batches=2, spark=spark, verbose=False)
-    first = bronze.ingest_all(spark, str(root / "landing"), **kw)
-    arrive(root / "src", root / "landing", batches="all", spark=spark, verbose=False)
-    counts = bronze.ingest_all(spark, str(root / "landing"), **kw)
-    again = bronze.ingest_all(spark, str(root / "landing"), **kw)  # nothing new: exactly once
-    silver_counts = silver.build(spark, schema)
-    yield dict(manifest=manifest, schema=schema, first=first, bronze=counts, again=again,
-               silver=silver_counts, root=root)
-    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+# the `c360` fixture (tiny data set through Bronze and Silver, built once per session) is in conftest.py
 
 
 def _totals(manifest, source):
