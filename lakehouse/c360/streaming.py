@@ -157,9 +157,18 @@ def bronze_batch(layout: Layout, app_id: str, delay_seconds: int):
     """The ``foreachBatch`` function of the bronze query: split late rows, append both parts."""
 
     def run(batch_df, batch_id: int) -> None:
+        spark = batch_df.sparkSession
+        batch_df = batch_df.persist()  # written to two tables: read the files once
+        try:
+            if batch_df.count() == 0:  # e.g. an empty file: nothing to write
+                return
+            _split_late(spark, batch_df, batch_id)
+        finally:
+            batch_df.unpersist()
+
+    def _split_late(spark, batch_df, batch_id: int) -> None:
         from pyspark.sql import functions as F
 
-        spark = batch_df.sparkSession
         bronze = layout.table("bronze")
         previous = None
         if spark.catalog.tableExists(bronze):  # the largest event time of the earlier batches
@@ -238,9 +247,18 @@ def silver_batch(layout: Layout, app_id: str):
     """The ``foreachBatch`` function of the silver query: MERGE Silver, append rejects, refresh gold."""
 
     def run(batch_df, batch_id: int) -> None:
+        spark = batch_df.sparkSession
+        batch_df = batch_df.persist()  # used by the MERGE, the rejects and the gold keys
+        try:
+            if batch_df.count() == 0:  # the no-data batch that moves the watermark on
+                return
+            _write_silver(spark, batch_df, batch_id)
+        finally:
+            batch_df.unpersist()
+
+    def _write_silver(spark, batch_df, batch_id: int) -> None:
         from pyspark.sql import functions as F
 
-        spark = batch_df.sparkSession
         df = batch_df.drop("event_ts", "_batch_id")
         result = silver.classify_transactions(df)
         target = layout.table("silver")
@@ -397,6 +415,13 @@ def run_available(spark, layout: Layout, names=QUERIES, *, max_files_per_trigger
     for query in rest:
         wait_until_processed(query, timeout_s=timeout_s)
     return counts(spark, layout)
+
+
+def stop_all(spark, layout: Layout) -> list[str]:
+    """Stop this session's queries of ``layout`` (named with its prefix); returns their names."""
+    from ..streaming import stop
+
+    return stop(spark, layout.prefix)
 
 
 def counts(spark, layout: Layout) -> dict:
