@@ -5,11 +5,23 @@ transaction row is in ``bronze_transactions`` or ``late_events``; the late rows 
 generator's late rows of batch 1 (batch 0 is the first micro-batch: no watermark yet); Bronze
 = Silver + rejects + duplicates; gold equals a full recomputation; a second run and a replayed
 ``foreachBatch`` change nothing.
+
+Reliability: a worker process (tests/stream_worker.py, classic mode, its own LAKEHOUSE_HOME)
+runs the bronze and silver queries over the same landing and is SIGKILLed at random moments
+at least three times, restarting from its checkpoints; its tables must equal this clean run's,
+row for row.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +37,15 @@ MALFORMED_ROWS = [
 ]
 
 
+def _land(src: Path, landing: Path, sources) -> None:
+    """Batch 0, a malformed file, batch 1: three micro-batches with one file each (batch 1 has two)."""
+    land_files(src, landing, 0, sources=sources)
+    (landing / MALFORMED).write_text(
+        "transaction_id,customer_id,transaction_ts,amount,currency,channel,product_category,quantity,store_id,region\n"
+        + "\n".join(MALFORMED_ROWS) + "\n")
+    land_files(src, landing, 1, sources=sources)
+
+
 @pytest.fixture(scope="module")
 def rt(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("c360rt")
@@ -35,11 +56,7 @@ def rt(spark, tmp_path_factory):
     layout = st.Layout(schema, str(root / "landing"), str(root / "ckpt"), str(root / "schemas"),
                        f"{schema}.silver_customers", prefix="test_rt_")
     st.prepare_customers(spark, root / "src", layout)
-    land_files(root / "src", layout.landing, 0, sources=("transactions", "clickstream"))
-    (root / "landing" / MALFORMED).write_text(
-        "transaction_id,customer_id,transaction_ts,amount,currency,channel,product_category,quantity,store_id,region\n"
-        + "\n".join(MALFORMED_ROWS) + "\n")
-    land_files(root / "src", layout.landing, 1, sources=("transactions", "clickstream"))
+    _land(root / "src", root / "landing", ("transactions", "clickstream"))
     first = st.run_available(spark, layout, max_files_per_trigger=1)
     again = st.run_available(spark, layout, ("bronze", "silver"), max_files_per_trigger=1)
     yield dict(manifest=manifest, layout=layout, first=first, again=again, root=root)
@@ -98,16 +115,14 @@ def test_a_replayed_silver_batch_changes_nothing(rt, spark):
     batch = (spark.table(layout.table("bronze")).where(f"_batch_id = {last}")
              .join(st.current_customers(spark, layout.customers), "customer_id", "left")
              .selectExpr("*", "1 AS __n"))
-    silver_version = json.loads(spark.sql(f"DESCRIBE DETAIL {layout.table('silver')}").toJSON().first())
+    versions = {t: spark.sql(f"DESCRIBE HISTORY {layout.table(t)}").count() for t in ("silver", "rejects", "gold")}
     st.silver_batch(layout, app_id)(batch, _last_silver_batch(layout))  # what a replay after a crash runs
     assert st.counts(spark, layout) == before
-    after = json.loads(spark.sql(f"DESCRIBE DETAIL {layout.table('silver')}").toJSON().first())
-    assert after["numFiles"] == silver_version["numFiles"]
+    # Delta skipped the commits: the (txnAppId, txnVersion) pair is already in each table's log
+    assert {t: spark.sql(f"DESCRIBE HISTORY {layout.table(t)}").count() for t in versions} == versions
 
 
 def _last_silver_batch(layout) -> int:
-    import os
-
     commits = os.path.join(layout.checkpoint("silver"), "commits")
     return max(int(n) for n in os.listdir(commits) if n.isdigit())
 
@@ -128,3 +143,61 @@ def test_bad_arguments(spark, tmp_path):
     with pytest.raises(st.StreamSetupError) as err:
         st.run_available(spark, layout, ["bronze", "nonsense"])
     assert err.value.code == "C360_STREAM_SETUP"
+
+
+# Reliability: SIGKILL the process running the streams -------------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+KILLS = 3
+COMPARE = {
+    "bronze": ["transaction_id", "customer_id", "transaction_ts", "amount", "_batch_id"],
+    "late": ["event_ts", "watermark", "record", "_batch_id"],
+    "silver": ["transaction_id", "customer_id", "transaction_ts", "amount_usd", "loyalty_tier"],
+    "rejects": ["reason", "record"],
+    "gold": ["minute", "region", "revenue_usd", "orders", "active_customers"],
+}
+
+
+def _worker(root: Path, src: Path, home: Path):
+    env = dict(os.environ, LAKEHOUSE_HOME=str(home), LAKEHOUSE_SPARK_MODE="classic")
+    for name in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED"):
+        env.pop(name, None)
+    return subprocess.Popen([sys.executable, str(REPO / "tests" / "stream_worker.py"), str(root), str(src)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def _wait_for(proc, word: str) -> str | None:
+    for line in proc.stdout:  # ends when the process dies
+        if line.startswith(word):
+            return line
+    return None
+
+
+def test_sigkill_at_random_moments_gives_the_clean_result(rt, spark, tmp_path):
+    rng = random.Random(int(os.environ.get("RELIABILITY_SEED", "13")))
+    root, home = tmp_path / "killed", tmp_path / "home"
+    _land(rt["root"] / "src", root / "landing", ("transactions",))
+    kills, done = 0, None
+    for _attempt in range(KILLS + 2):
+        proc = _worker(root, rt["root"] / "src", home)
+        try:
+            assert _wait_for(proc, "READY") is not None, f"the worker did not start (exit {proc.wait()})"
+            if kills < KILLS:
+                time.sleep(rng.uniform(0.2, 5.0))  # somewhere in its micro-batches (or after them)
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait()
+                    kills += 1
+                    continue
+            done = _wait_for(proc, "DONE")
+            break
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    assert kills >= KILLS and done is not None, f"{kills} kills, finished: {done is not None}"
+    where = json.loads(done.split(" ", 1)[1])
+    for name, cols in COMPARE.items():
+        mine = spark.read.format("delta").load(where[name]).select(*cols)
+        clean = spark.table(rt["layout"].table(name)).select(*cols)
+        missing, extra = clean.exceptAll(mine).count(), mine.exceptAll(clean).count()
+        assert (missing, extra) == (0, 0), f"{name}: {missing} rows missing, {extra} rows too many"
