@@ -149,20 +149,26 @@ def wait_until_processed(query, *, timeout_s: float = 60.0, poll_s: float = 0.2)
     started = time.time() * 1000
     deadline = time.monotonic() + timeout_s
     while True:
-        last = query.lastProgress
-        if not query.isActive:
-            _raise_if_failed(query)
+        if _caught_up(query, started):
+            last = query.lastProgress
             return last.batchId if last is not None else -1
-        status = query.status
-        fresh = last is not None and _epoch_ms(last.timestamp) >= started
-        if fresh and not status["isTriggerActive"] and not status["isDataAvailable"]:
-            return last.batchId
         if time.monotonic() > deadline:
             raise StreamTimeoutError(
                 f"the streaming query {query.name or query.id} had not caught up after {timeout_s:g} s "
-                f"(status: {status['message']}).",
+                f"(status: {query.status['message']}).",
                 fix="wait longer (timeout_s=...), or look at the query's progress for a slow batch.")
         time.sleep(poll_s)
+
+
+def _caught_up(query, since_ms: float) -> bool:
+    """True when ``query`` stopped (raising if it failed), or is idle with a progress newer than ``since_ms``."""
+    last = query.lastProgress
+    if not query.isActive:
+        _raise_if_failed(query)
+        return True
+    status = query.status
+    fresh = last is not None and _epoch_ms(last.timestamp) >= since_ms
+    return fresh and not status["isTriggerActive"] and not status["isDataAvailable"]
 
 
 def _epoch_ms(timestamp: str) -> float:
@@ -246,28 +252,19 @@ def show_live(query, *, until=None, timeout_s: float = 60.0, poll_s: float = 0.5
         raise StreamingError(f"until must be a function of the query, got {until!r}.",
                              fix="e.g. until=lambda q: q.lastProgress and q.lastProgress.batchId >= 3.")
     out = _LiveLine()
+    started = time.time() * 1000
     deadline = time.monotonic() + timeout_s
     try:
         while True:
             last = query.lastProgress
             out.update(f"[{query.name or 'query'}] " + (progress_line(_row(last)) if last is not None
                                                          else query.status["message"]))
-            if until is None:
-                try:
-                    wait_until_processed(query, timeout_s=poll_s, poll_s=min(poll_s, 0.2))
-                    break
-                except StreamTimeoutError:
-                    pass
-            elif until(query):
+            if _caught_up(query, started) if until is None else (until(query) or _caught_up(query, float("inf"))):
                 break
-            elif not query.isActive:
-                _raise_if_failed(query)
-                break
-            else:
-                time.sleep(poll_s)
             if time.monotonic() > deadline:
                 raise StreamTimeoutError(f"{query.name or query.id}: the condition did not hold after {timeout_s:g} s.",
                                          fix="wait longer (timeout_s=...), or check the condition.")
+            time.sleep(poll_s)
         last = query.lastProgress
         if last is not None:
             out.update(f"[{query.name or 'query'}] " + progress_line(_row(last)))

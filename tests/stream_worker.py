@@ -1,9 +1,11 @@
 """A process that runs the real-time C360's bronze and silver queries until the landing is done.
 
 Used by tests/test_streaming_reliability.py, which SIGKILLs it at random moments and starts it
-again: ``python tests/stream_worker.py ROOT SOURCE_DATA``. Classic mode, its own
-``LAKEHOUSE_HOME`` (set by the caller), so killing it kills the JVM that runs the streams.
-Prints ``DONE {json}`` (table locations) when every landed file has been processed.
+again: ``python tests/stream_worker.py ROOT CUSTOMERS_PATH``. Classic mode, its own
+``LAKEHOUSE_HOME`` (set by the caller); the caller kills its process group, so the JVM that
+runs the streams dies with it, mid-batch. The customer dimension is the clean run's Delta
+table, read by path. Prints ``READY`` once streaming starts and ``DONE {json}`` (table
+locations) when every landed file has been processed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import sys
 
 
-def main(root: str, source_data: str) -> None:
+def main(root: str, customers_path: str) -> None:
     from lakehouse import get_spark
     from lakehouse.c360 import streaming as st
 
@@ -20,8 +22,7 @@ def main(root: str, source_data: str) -> None:
     schema = "spark_catalog.reliability"
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     layout = st.Layout(schema, f"{root}/landing", f"{root}/checkpoints", f"{root}/schemas",
-                       f"{schema}.silver_customers", prefix="worker_")
-    st.prepare_customers(spark, source_data, layout)
+                       "delta.`" + customers_path.replace("`", "``") + "`", prefix="worker_")
     print("READY", flush=True)
     st.run_available(spark, layout, ("bronze", "silver"), max_files_per_trigger=1)
     where = {name: spark.sql(f"DESCRIBE DETAIL {layout.table(name)}").first().location
