@@ -143,9 +143,9 @@ def test_bad_arguments(spark, tmp_path):
 # Reliability: SIGKILL the process running the streams -------------------------------------------------
 REPO = Path(__file__).resolve().parents[1]
 KILLS = 3
-COMPARE = {
-    "bronze": ["transaction_id", "customer_id", "transaction_ts", "amount", "_batch_id"],
-    "late": ["event_ts", "watermark", "record", "_batch_id"],
+COMPARE = {  # micro-batch ids are left out: files landed in the same millisecond may swap places
+    "bronze": ["transaction_id", "customer_id", "transaction_ts", "amount", "event_ts"],
+    "late": ["event_ts", "watermark", "record"],
     "silver": ["transaction_id", "customer_id", "transaction_ts", "amount_usd", "loyalty_tier"],
     "rejects": ["reason", "record"],
     "gold": ["minute", "region", "revenue_usd", "orders", "active_customers"],
@@ -176,6 +176,7 @@ def _wait_for(proc, word: str) -> str | None:
     return None
 
 
+@pytest.mark.reliability
 def test_sigkill_at_random_moments_gives_the_clean_result(rt, spark, tmp_path):
     rng = random.Random(int(os.environ.get("RELIABILITY_SEED", "13")))
     root, home = tmp_path / "killed", tmp_path / "home"

@@ -27,7 +27,8 @@ options ``txnAppId`` / ``txnVersion`` (the batch id), and every ``MERGE`` runs w
 settings ``spark.databricks.delta.write.txnAppId`` / ``txnVersion``, so a replayed batch's
 commits that already happened are skipped by Delta. The app id is stored in the checkpoint
 folder (``_txn_app_id``): a new checkpoint gets a new id, as Databricks asks
-(https://docs.databricks.com/aws/en/structured-streaming/delta-lake#idempotent-table-writes-in-foreachbatch).
+(https://docs.databricks.com/aws/en/structured-streaming/foreach; the settings' names:
+https://docs.databricks.com/aws/en/error-messages/delta-invalid-idempotent-writes-options-error-class).
 The Silver ``MERGE`` is insert-only on ``transaction_id`` and the gold rows are recomputed from
 Silver, so both are idempotent on their own too.
 

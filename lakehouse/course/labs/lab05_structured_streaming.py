@@ -17,9 +17,9 @@ from ...grading import Check, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
 WATERMARK_DOC = "https://docs.databricks.com/aws/en/structured-streaming/watermarks"
-FOREACH_DOC = "https://docs.databricks.com/aws/en/structured-streaming/delta-lake#idempotent-table-writes-in-foreachbatch"
+FOREACH_DOC = "https://docs.databricks.com/aws/en/structured-streaming/foreach"
 SESSION_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/functions/session_window"
-JOIN_DOC = "https://docs.databricks.com/aws/en/transform/join#stream-stream-joins"
+JOIN_DOC = WATERMARK_DOC  # its section on stream-stream joins
 MONITOR_DOC = "https://docs.databricks.com/aws/en/structured-streaming/stream-monitoring"
 
 
