@@ -171,10 +171,7 @@ def bronze_batch(layout: Layout, app_id: str, delay_seconds: int):
         from pyspark.sql import functions as F
 
         bronze = layout.table("bronze")
-        previous = None
-        if spark.catalog.tableExists(bronze):  # the largest event time of the earlier batches
-            previous = (spark.table(bronze).where(F.col("_batch_id") < batch_id)
-                        .agg(F.max("event_ts")).first()[0])
+        previous = _previous_max(spark, bronze, batch_id)
         df = batch_df.withColumn("_batch_id", F.lit(batch_id).cast("bigint"))
         if previous is None:
             on_time, late = df, None
@@ -192,6 +189,24 @@ def bronze_batch(layout: Layout, app_id: str, delay_seconds: int):
             _append(late, layout.table("late"), app_id, batch_id)
 
     return run
+
+
+def _previous_max(spark, bronze: str, batch_id: int):
+    """The largest event time of the micro-batches before ``batch_id`` (None before the first).
+
+    Not ``spark.catalog.tableExists``: in a ``foreachBatch`` of a ``processingTime`` query over
+    Spark Connect (pyspark 4.2) it answered False for a table another query had created, while
+    reading the table worked.
+    """
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as F
+
+    try:
+        return spark.table(bronze).where(F.col("_batch_id") < batch_id).agg(F.max("event_ts")).first()[0]
+    except AnalysisException as exc:
+        if "TABLE_OR_VIEW_NOT_FOUND" in str(exc):
+            return None
+        raise
 
 
 def start_bronze(spark, layout: Layout, *, trigger: dict | None = None, max_files_per_trigger: int | None = None):
@@ -262,9 +277,7 @@ def silver_batch(layout: Layout, app_id: str):
 
         df = batch_df.drop("event_ts", "_batch_id")
         result = silver.classify_transactions(df)
-        target = layout.table("silver")
-        if not spark.catalog.tableExists(target):
-            result.valid.limit(0).write.format("delta").saveAsTable(target)
+        target = layout.table("silver")  # created by start_silver (see _previous_max on tableExists)
         view = f"c360_silver_batch_{batch_id}"
         result.valid.createOrReplaceTempView(view)
         try:
@@ -311,8 +324,11 @@ def refresh_gold(silver_tx, keys=None):
 def start_silver(spark, layout: Layout, *, trigger: dict | None = None):
     """Start the silver query (dedup, stream-static join, MERGE, rejects, gold). Returns the query."""
     create_tables(spark, layout)
+    stream = silver_stream(spark, layout)
+    valid = silver.classify_transactions(stream.drop("event_ts", "_batch_id")).valid
+    spark.createDataFrame([], valid.schema).write.format("delta").mode("ignore").saveAsTable(layout.table("silver"))
     checkpoint = layout.checkpoint("silver")
-    return (silver_stream(spark, layout).writeStream.queryName(layout.query_name("silver"))
+    return (stream.writeStream.queryName(layout.query_name("silver"))
             .foreachBatch(silver_batch(layout, txn_app_id(checkpoint)))
             .option("checkpointLocation", checkpoint).trigger(**(trigger or {"availableNow": True})).start())
 
