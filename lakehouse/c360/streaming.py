@@ -146,12 +146,33 @@ def _idempotent_sql(spark, app_id: str, batch_id: int, statement: str) -> None:
 def create_tables(spark, layout: Layout) -> None:
     """Create the tables the ``foreachBatch`` functions write to (idempotent)."""
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS {layout.schema}")
-    spark.sql(f"""CREATE TABLE IF NOT EXISTS {layout.table('late')} (
-        source STRING, event_ts TIMESTAMP, watermark TIMESTAMP, record STRING, _source_file STRING,
-        _batch_id BIGINT) USING DELTA""")
-    spark.sql(f"""CREATE TABLE IF NOT EXISTS {layout.table('gold')} (
-        minute TIMESTAMP, region STRING, revenue_usd DECIMAL(24,2), orders BIGINT, active_customers BIGINT)
-        USING DELTA""")
+    _create(spark, layout.table("late"), "source STRING, event_ts TIMESTAMP, watermark TIMESTAMP, record STRING, "
+                                         "_source_file STRING, _batch_id BIGINT")
+    _create(spark, layout.table("gold"), "minute TIMESTAMP, region STRING, revenue_usd DECIMAL(24,2), orders BIGINT, "
+                                         "active_customers BIGINT")
+
+
+def _create(spark, table: str, schema) -> None:
+    """``CREATE TABLE IF NOT EXISTS`` that survives a process killed half-way through an earlier one.
+
+    A managed Delta table is made in two steps, the files (``_delta_log``) then the metastore
+    entry; a kill in between leaves the files and no table, and the next CREATE fails with
+    ``DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION``. The files are then registered as they are.
+
+    Args:
+        schema: a DDL string or a ``StructType``.
+    """
+    import re
+
+    ddl = schema if isinstance(schema, str) else ", ".join(
+        "`" + f.name.replace("`", "``") + "` " + f.dataType.simpleString() for f in schema.fields)
+    try:
+        spark.sql(f"CREATE TABLE IF NOT EXISTS {table} ({ddl}) USING DELTA")
+    except Exception as exc:  # AnalysisException, classic or Connect
+        found = re.search(r"location \('([^']+)'\) is not empty", str(exc))
+        if "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION" not in str(exc) or not found:
+            raise
+        spark.sql(f"CREATE TABLE IF NOT EXISTS {table} USING DELTA LOCATION '{found.group(1)}'")
 
 
 def bronze_batch(layout: Layout, app_id: str, delay_seconds: int):
@@ -228,6 +249,7 @@ def start_bronze(spark, layout: Layout, *, trigger: dict | None = None, max_file
                            options=({"cloudFiles.maxFilesPerTrigger": str(max_files_per_trigger)}
                                     if max_files_per_trigger else None))
     df = reader_df.withColumn("event_ts", F.expr(_TS))
+    _create(spark, layout.table("bronze"), df.withColumn("_batch_id", F.lit(0).cast("bigint")).schema)
     checkpoint = layout.checkpoint("bronze")
     delay = _seconds(WATERMARK_DELAY)
     return (df.writeStream.queryName(layout.query_name("bronze"))
@@ -325,8 +347,9 @@ def start_silver(spark, layout: Layout, *, trigger: dict | None = None):
     """Start the silver query (dedup, stream-static join, MERGE, rejects, gold). Returns the query."""
     create_tables(spark, layout)
     stream = silver_stream(spark, layout)
-    valid = silver.classify_transactions(stream.drop("event_ts", "_batch_id")).valid
-    spark.createDataFrame([], valid.schema).write.format("delta").mode("ignore").saveAsTable(layout.table("silver"))
+    result = silver.classify_transactions(stream.drop("event_ts", "_batch_id"))
+    _create(spark, layout.table("silver"), result.valid.schema)
+    _create(spark, layout.table("rejects"), result.rejects.schema)
     checkpoint = layout.checkpoint("silver")
     return (stream.writeStream.queryName(layout.query_name("silver"))
             .foreachBatch(silver_batch(layout, txn_app_id(checkpoint)))
