@@ -155,9 +155,11 @@ def create_tables(spark, layout: Layout) -> None:
 def _create(spark, table: str, schema) -> None:
     """``CREATE TABLE IF NOT EXISTS`` that survives a process killed half-way through an earlier one.
 
-    A managed Delta table is made in two steps, the files (``_delta_log``) then the metastore
-    entry; a kill in between leaves the files and no table, and the next CREATE fails with
-    ``DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION``. The files are then registered as they are.
+    A managed Delta table is made in steps: its folder, the first commit (``_delta_log``), the
+    metastore entry. A kill in between leaves a folder and no table, and the next CREATE fails
+    with ``DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION``: a folder with a commit is registered as
+    it is; one without any (nothing was ever committed there) is removed and the CREATE retried.
+    (Local folders only: on Databricks, Unity Catalog makes managed tables.)
 
     Args:
         schema: a DDL string or a ``StructType``.
@@ -172,7 +174,18 @@ def _create(spark, table: str, schema) -> None:
         found = re.search(r"location \('([^']+)'\) is not empty", str(exc))
         if "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION" not in str(exc) or not found:
             raise
-        spark.sql(f"CREATE TABLE IF NOT EXISTS {table} USING DELTA LOCATION '{found.group(1)}'")
+        location = found.group(1)
+        local = location.removeprefix("file:")
+        log = os.path.join(local, "_delta_log")
+        if os.path.isdir(log) and any(n.endswith(".json") for n in os.listdir(log)):
+            spark.sql(f"CREATE TABLE IF NOT EXISTS {table} USING DELTA LOCATION '{location}'")
+        elif os.path.isdir(local):
+            import shutil
+
+            shutil.rmtree(local)
+            spark.sql(f"CREATE TABLE IF NOT EXISTS {table} ({ddl}) USING DELTA")
+        else:
+            raise
 
 
 def bronze_batch(layout: Layout, app_id: str, delay_seconds: int):
