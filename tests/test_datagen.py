@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lakehouse.cli import main
-from lakehouse.datagen import (DEFAULT_BATCHES, DEFECT_RATES, SOURCES, TINY_SCALE, arrive, generate,
+from lakehouse.datagen import (DEFAULT_BATCHES, DEFECT_RATES, SOURCES, TINY_SCALE, arrive, generate, land_files,
                                landed_batches, read_manifest)
 from lakehouse.datagen.clickstream import DRIFT_COLUMN, SCHEMA
 from lakehouse.datagen.defects import defect_count, defect_kinds
@@ -547,3 +547,23 @@ def test_defect_count_rule():
     assert defect_count(0.01, 250) == 3
     assert defect_count(0.02, 1000, eligible=5) == 5
     assert np.isclose(defect_count(0.005, 100_000) / 100_000, 0.005)
+
+
+def test_land_files_lands_some_sources_once(generated, tmp_path):
+    out, manifest = generated
+    files = manifest["batches"][0]["sources"]["transactions"]["files"]
+    assert land_files(out, tmp_path, 0, sources=("transactions",)) == len(files)
+    assert land_files(out, tmp_path, 0, sources=("transactions",)) == 0  # already there: left alone
+    assert sorted(p.name for p in (tmp_path / "transactions").iterdir()) == sorted(f["path"].split("/")[1] for f in files)
+    assert not (tmp_path / "crm").exists() and not (tmp_path / "_arrivals.json").exists()
+
+
+@pytest.mark.parametrize("kwargs", [dict(batch=99), dict(batch=True), dict(batch=0, sources=("tickets",)),
+                                    dict(batch=0, sources="transactions")])
+def test_land_files_bad_arguments(generated, tmp_path, kwargs):
+    from lakehouse.datagen.errors import BadArgumentError
+
+    batch = kwargs.pop("batch")
+    with pytest.raises(BadArgumentError) as err:
+        land_files(generated[0], tmp_path, batch, **kwargs)
+    assert err.value.code == BadArgumentError.code

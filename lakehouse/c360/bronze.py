@@ -41,7 +41,7 @@ class BronzeError(LakehouseError):
     code = "BRONZE_ERROR"
 
 
-def read_files(spark, source: str, landing: str, schema_location: str):
+def read_files(spark, source: str, landing: str, schema_location: str, *, options: dict | None = None):
     """A streaming DataFrame of one file source with Auto Loader, plus ``_source_file`` / ``_ingested_at``.
 
     Args:
@@ -49,6 +49,7 @@ def read_files(spark, source: str, landing: str, schema_location: str):
         source: ``crm``, ``transactions`` or ``clickstream``.
         landing: the landing folder holding ``<source>/``.
         schema_location: the ``cloudFiles.schemaLocation`` folder of this source.
+        options: more reader options (e.g. ``{"cloudFiles.maxFilesPerTrigger": "1"}``).
 
     Raises:
         BronzeError: unknown source.
@@ -62,6 +63,8 @@ def read_files(spark, source: str, landing: str, schema_location: str):
               .option("cloudFiles.schemaLocation", schema_location))
     if source == "transactions":
         reader = reader.option("header", "true")
+    if options:
+        reader = reader.options(**options)
     df = reader.load(os.path.join(landing, source))
     return (df.withColumn("_source_file", F.col("_metadata.file_path"))
             .withColumn("_ingested_at", F.current_timestamp())

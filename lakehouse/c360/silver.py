@@ -116,16 +116,35 @@ def transactions(bronze_tx, customers) -> SilverResult:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    rates = F.create_map(*[x for k, v in USD_PER.items() for x in (F.lit(k), F.lit(v))])
     first = Window.partitionBy("transaction_id").orderBy("_ingested_at", "_source_file")
     df = (bronze_tx
           .withColumn("__n", F.row_number().over(first))
-          .withColumn("__ts", F.expr("try_to_timestamp(transaction_ts)"))
-          .withColumn("__amount", F.expr("try_cast(amount AS DECIMAL(12,2))"))
-          .withColumn("__qty", F.expr("try_cast(quantity AS INT)"))
-          .withColumn("__rate", rates[F.col("currency")])
           .join(customers.select("customer_id", "loyalty_tier").withColumn("__known", F.lit(True)),
                 "customer_id", "left"))
+    return classify_transactions(df)
+
+
+def classify_transactions(df) -> SilverResult:
+    """Type and check transaction rows already numbered (``__n``) and joined to the customers.
+
+    The rules of :func:`transactions`, for a caller that deduplicates and joins another way
+    (the streaming Silver: ``dropDuplicatesWithinWatermark`` and a stream-static join,
+    :mod:`lakehouse.c360.streaming`).
+
+    Args:
+        df: Bronze transaction columns plus ``__n`` (1 for the copy that wins), ``__known``
+            (True when the customer exists) and ``loyalty_tier``.
+
+    Returns:
+        The same shape as :func:`transactions`.
+    """
+    from pyspark.sql import functions as F
+
+    rates = F.create_map(*[x for k, v in USD_PER.items() for x in (F.lit(k), F.lit(v))])
+    df = (df.withColumn("__ts", F.expr("try_to_timestamp(transaction_ts)"))
+          .withColumn("__amount", F.expr("try_cast(amount AS DECIMAL(12,2))"))
+          .withColumn("__qty", F.expr("try_cast(quantity AS INT)"))
+          .withColumn("__rate", rates[F.col("currency")]))
     corrupt = F.get_json_object(F.col("_rescued_data"), "$._corrupt_record")
     fields = F.size(F.split(corrupt, ","))
     reason = (F.when(F.col("__n") > 1, "duplicate")

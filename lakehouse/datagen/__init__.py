@@ -16,7 +16,7 @@ Example:
     [0]
 """
 
-from .arrival import arrive, landed_batches
+from .arrival import arrive, land_files, landed_batches
 from .defects import DEFECT_RATES
 from .errors import DatagenError
 from .generator import generate
@@ -24,4 +24,4 @@ from .manifest import read_manifest
 from .plan import DEFAULT_BATCHES, SOURCES, TINY_SCALE
 
 __all__ = ["DEFAULT_BATCHES", "DEFECT_RATES", "SOURCES", "TINY_SCALE", "DatagenError", "arrive", "generate",
-           "landed_batches", "read_manifest"]
+           "land_files", "landed_batches", "read_manifest"]

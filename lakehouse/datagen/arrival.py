@@ -188,15 +188,53 @@ def _load_state(src: Path, dst: Path, manifest: dict) -> dict:
     return dict(fresh, landed=landed)
 
 
-def _land_files(src: Path, dst: Path, entry: dict) -> None:
+def land_files(source, target, batch: int, *, sources=FILE_SOURCES) -> int:
+    """Land one batch's files of some file sources only: no ticket commits, no arrival state.
+
+    For demos that need only some sources fast (lab 05 streams transactions and clicks); a
+    file already in ``target`` is left alone, so a re-run lands nothing twice.
+
+    Args:
+        source: a folder written by :func:`lakehouse.datagen.generate`.
+        target: the landing folder.
+        batch: the batch number.
+        sources: some of ``crm``, ``transactions``, ``clickstream``.
+
+    Returns:
+        How many files were landed by this call.
+
+    Raises:
+        BadArgumentError: unknown batch or source.
+
+    Example:
+        >>> land_files("data/landing", "/tmp/lab05/landing", 0, sources=("transactions",))  # doctest: +SKIP
+        1
+    """
+    src, dst = _as_folder(source, "source"), _as_folder(target, "target")
+    manifest = read_manifest(src)
+    bad = [s for s in sources if s not in FILE_SOURCES]
+    if bad or isinstance(sources, str):
+        raise BadArgumentError(f"sources must be some of {FILE_SOURCES}, got {sources!r}.",
+                               fix='e.g. sources=("transactions", "clickstream").')
+    if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or not 0 <= batch < manifest["num_batches"]:
+        raise BadArgumentError(f"batch must be 0..{manifest['num_batches'] - 1}, got {batch!r}.")
+    return _land_files(src, dst, manifest["batches"][batch], sources=tuple(sources), keep_existing=True)
+
+
+def _land_files(src: Path, dst: Path, entry: dict, *, sources=FILE_SOURCES, keep_existing: bool = False) -> int:
     staged = src / STAGING.format(batch=entry["batch"])
-    for source in FILE_SOURCES:
+    landed = 0
+    for source in sources:
         (dst / source).mkdir(parents=True, exist_ok=True)
         for f in entry["sources"][source]["files"]:
             final = dst / f["path"]
+            if keep_existing and final.exists():
+                continue
             tmp = final.with_name(f".{final.name}.landing-{os.getpid()}")
             shutil.copyfile(staged / f["path"], tmp)
             os.replace(tmp, final)
+            landed += 1
+    return landed
 
 
 def _land_tickets(spark, src: Path, dst: Path, entry: dict) -> None:
