@@ -44,7 +44,8 @@ data: setup
 	$(BIN)/lakehouse data generate
 	$(BIN)/lakehouse data arrive --batches all
 
-# The whole Customer 360 as one declarative pipeline (lakehouse/c360/pipelines): generates and lands
+# The whole Customer 360 as one declarative pipeline (lakehouse/c360/pipelines), then the reference Gold
+# (lakehouse.c360.gold) and its HTML report: generates and lands
 # the data when missing, runs it into c360_bronze/_silver/_gold, prints a summary. SCALE=0.1 for a quick one.
 SCALE ?= 1
 pipeline: setup

@@ -61,6 +61,8 @@ def run_c360(*, scale: float = 1.0, seed: int = 42, full_refresh: bool = False, 
         for e in ds.expectations:
             print(f"  {name}.{e['name']:<28} passed {e['passed_records']:>9,}  failed {e['failed_records']:>7,}")
     print(f"\nevent log: {result.event_log}\n  (a DataFrame: lakehouse.pipelines.event_log(lakehouse.c360.pipeline.c360_spec()))")
+    if result.state == "COMPLETED":
+        _gold(spark, spec)
     print(f"make pipeline done in {time.monotonic() - started:.0f} s")
     return result
 
@@ -69,3 +71,19 @@ def _full(spec, name: str) -> str:
     from ..pipelines.resolve import qualify
 
     return qualify(name, spec.catalog, spec.schema)
+
+
+def _gold(spark, spec) -> None:
+    """The reference Gold (:mod:`lakehouse.c360.gold`) from the pipeline's Silver, and its HTML report."""
+    from ..paths import lakehouse_home
+    from . import gold
+    from .report import write_report
+
+    started = time.monotonic()
+    silver_schema = _full(spec, "customers").rsplit(".", 1)[0]
+    gold_schema = "spark_catalog.c360_gold"
+    spark.sql(f"CREATE SCHEMA IF NOT EXISTS {gold_schema}")
+    counts = gold.build(spark, gold_schema, silver_schema=silver_schema)
+    print(f"\ngold ({time.monotonic() - started:.0f} s): "
+          + ", ".join(f"{gold_schema}.{t} {counts[k]:,} rows" for k, t in gold.table_names().items()))
+    print(f"report: {write_report(spark, gold_schema, lakehouse_home() / 'reports')}")
