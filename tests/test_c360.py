@@ -55,6 +55,13 @@ def test_silver_clickstream_adds_up(c360):
     assert c360["silver"]["clickstream"] + sum(rejects.values()) == c["rows"]
 
 
+def test_silver_flags_exactly_the_generated_bots(c360, spark):
+    # The generator's bot sessions (manifest `bot_event`) are the only sessions over 20 events a minute.
+    bots = spark.table(f"{c360['schema']}.silver_clickstream").where("is_bot")
+    assert bots.count() == _totals(c360["manifest"], "clickstream")["defects"]["bot_event"]
+    assert bots.where("customer_id IS NOT NULL OR resolved_customer_id IS NOT NULL").count() == 0
+
+
 def test_silver_customers_scd2_and_crm_rejects(c360, spark):
     d = _totals(c360["manifest"], "crm")["defects"]
     rejects = c360["silver"]["rejects"]["crm"]

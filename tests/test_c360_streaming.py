@@ -129,6 +129,11 @@ def test_sessions_and_attribution_match_batch_queries(rt, spark):
     assert sessions.where("session_end <= session_start").count() == 0
     active = st.active_sessions_per_minute(sessions)
     assert active.agg({"active_sessions": "max"}).first()[0] >= 1
+    # the generator's bot sessions (own cookies V9..., 30 clicks 1-2 s apart) and only they are flagged
+    bots = sessions.where("is_bot")
+    assert bots.count() >= 1
+    assert bots.where("visitor NOT LIKE 'anon:V9%' OR events <> 30").count() == 0
+    assert sessions.where("NOT is_bot AND visitor LIKE 'anon:V9%'").count() == 0
     attributed = spark.table(layout.table("attribution"))
     assert attributed.where("click_ts > purchase_ts OR click_ts < purchase_ts - INTERVAL 30 MINUTES").count() == 0
 

@@ -381,14 +381,22 @@ def click_events(spark, layout: Layout):
 
 
 def sessions_stream(events):
-    """Per-visitor sessions (``session_window``, 30 minutes of inactivity) with a watermark."""
+    """Per-visitor sessions (``session_window``, 30 minutes of inactivity) with a watermark.
+
+    ``is_bot``: Silver's rule (:data:`silver.BOT_EVENTS_PER_MINUTE`) on the finished session;
+    the window's end is the last event plus the gap, so the active span is end - start - gap.
+    """
     from pyspark.sql import functions as F
 
+    span_minutes = (F.col("session.end").cast("long") - F.col("session.start").cast("long")) / 60 \
+        - silver.SESSION_GAP_MINUTES
     return (events.withWatermark("event_ts", WATERMARK_DELAY)
             .groupBy("visitor", F.session_window("event_ts", SESSION_GAP).alias("session"))
             .agg(F.count("*").alias("events"), F.count_if(F.col("event_type") == "purchase").alias("purchases"))
             .select("visitor", F.col("session.start").alias("session_start"),
-                    F.col("session.end").alias("session_end"), "events", "purchases"))
+                    F.col("session.end").alias("session_end"), "events", "purchases",
+                    (F.col("events") / F.greatest(span_minutes, F.lit(1.0)) > silver.BOT_EVENTS_PER_MINUTE)
+                    .alias("is_bot")))
 
 
 def start_sessions(spark, layout: Layout, *, trigger: dict | None = None):
@@ -402,9 +410,13 @@ def active_sessions_per_minute(sessions):
     """How many sessions were active in each minute (a session is active from start to end).
 
     ``session_window``'s end is the last event plus the gap, so a session counts as active for
-    its inactivity timeout too, as on a web analytics dashboard.
+    its inactivity timeout too, as on a web analytics dashboard. Bot sessions (``is_bot``) are
+    left out when the table has the flag.
     """
     from pyspark.sql import functions as F
+
+    if "is_bot" in sessions.columns:
+        sessions = sessions.where(~F.col("is_bot"))
 
     minutes = F.explode(F.sequence(F.date_trunc("minute", "session_start"),
                                    F.date_trunc("minute", "session_end"), F.expr("INTERVAL 1 MINUTE")))

@@ -14,7 +14,11 @@ Schema (``utm_campaign`` only from the middle batch on: schema drift on purpose)
     utm_campaign   string     (new column, mostly null)
 
 Events come in sessions (about six events, ~45 s apart). Customers with a high churn risk
-visit less and stop after churning; 40% of sessions are anonymous.
+visit less and stop after churning; 40% of sessions are anonymous. Bot traffic (defect
+``bot_event``, extra rows): sessions of 30 anonymous page and product views 1-2 s apart, each
+from its own cookie (``V9........``, never a customer's), inside the batch window; event ids
+``E9.........`` so they never collide with genuine ones. Silver's rule (more than 20 events a
+minute over a session) flags exactly these.
 
 Example:
     >>> from lakehouse.datagen.plan import make_plan
@@ -34,7 +38,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .customers import Population, window_overlap
-from .defects import DEFECT_RATES, defect_count, late_times, pick_disjoint, unknown_customer_ids
+from .defects import (BOT_SESSION_EVENTS, DEFECT_RATES, bot_event_count, defect_count, late_times, pick_disjoint,
+                      unknown_customer_ids)
 from .files import prefixed, split_parts, timestamps
 from .plan import ROWS_PER_FILE, Plan, allocate
 from .transactions import CATEGORIES
@@ -56,6 +61,10 @@ PAGES = (GENERAL_PAGES + tuple(f"/search?q={t}" for t in SEARCH_TERMS) + ("/cart
          + tuple(f"/product/P{i:05d}" for i in range(1, N_PRODUCTS + 1)))
 MEAN_SESSION_EVENTS = 6
 LOGGED_IN_SHARE = 0.6
+BOT_VISITOR_BASE = 900_000_000
+"""Bot cookies are ``V`` + 9 digits from here: above every genuine cookie (at most 4 per customer)."""
+BOT_EVENT_ID_BASE = 9_000_000_000
+"""Bot event ids are ``E`` + 10 digits from here, 10 million per batch: never a genuine event id."""
 
 SCHEMA = pa.schema([
     ("event_id", pa.string()), ("customer_id", pa.string()), ("anonymous_id", pa.string()),
@@ -156,12 +165,42 @@ def clickstream_batch(plan: Plan, pop: Population, batch: int, n: int, first_id:
         columns[DRIFT_COLUMN] = pa.array(CAMPAIGNS, pa.string()).take(pa.array(campaign[sess]))
     table = pa.table(columns)
     resent = np.minimum(arrival[dup] + rng.integers(60, 86_400, len(dup)), we - 1)
-    table = pa.concat_tables([table, table.take(pa.array(dup, type=pa.int64()))])
-    table = table.take(pa.array(np.argsort(np.concatenate([arrival, resent]), kind="stable")))
+    bots, bot_ts = _bot_events(plan, batch, bot_event_count(n), drift)
+    table = pa.concat_tables([table, table.take(pa.array(dup, type=pa.int64())), bots])
+    table = table.take(pa.array(np.argsort(np.concatenate([arrival, resent, bot_ts]), kind="stable")))
     parts = [table.slice(a, z - a) for a, z in split_parts(table.num_rows, ROWS_PER_FILE["clickstream"])]
     defects = {"duplicate": len(dup), "late_event": len(late), "unknown_customer_id": len(unknown),
-               "schema_drift": table.num_rows if drift else 0}
+               "bot_event": bots.num_rows, "schema_drift": table.num_rows if drift else 0}
     return ClickBatch(parts=parts, records=n, defects=defects)
+
+
+def _bot_events(plan: Plan, batch: int, count: int, drift: bool) -> tuple[pa.Table, np.ndarray]:
+    """``count`` bot events (whole sessions of BOT_SESSION_EVENTS) and their event times, own random stream."""
+    rng = plan.rng("clickstream_bots", batch)
+    ws, we = plan.window(batch)
+    sessions = count // BOT_SESSION_EVENTS
+    span = 2 * BOT_SESSION_EVENTS
+    start = ws + (rng.random(sessions) * max(1, we - ws - span)).astype(np.int64)
+    gaps = rng.integers(1, 3, size=(sessions, BOT_SESSION_EVENTS))
+    gaps[:, 0] = 0
+    ts = (start[:, None] + np.cumsum(gaps, axis=1)).ravel()
+    sess = np.repeat(np.arange(sessions), BOT_SESSION_EVENTS)
+    etype = rng.integers(0, 2, size=count)                     # page_view or product_view
+    none = pa.nulls(count, pa.string())
+    columns = {
+        "event_id": prefixed("E", BOT_EVENT_ID_BASE + batch * 10_000_000 + np.arange(count), 10),
+        "customer_id": none,
+        "anonymous_id": prefixed("V", BOT_VISITOR_BASE + batch * 100_000 + sess, 9),
+        "session_hint": none,
+        "page": pa.array(PAGES).take(pa.array(_pages(rng, etype))),
+        "event_type": pa.array(np.array(EVENT_TYPES)[etype]),
+        "event_ts": timestamps(ts),
+        "device": pa.array(np.full(count, DEVICES[0])),
+        "referrer": none,
+    }
+    if drift:
+        columns[DRIFT_COLUMN] = none
+    return pa.table(columns), ts
 
 
 def _pages(rng: np.random.Generator, etype: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ generated before any defect was added). The number injected is
 
 so every kind shows up in every batch, even at tiny scales ("eligible" only caps kinds that
 need a suitable row, e.g. an out-of-order change needs a customer with an earlier update).
+Clickstream ``bot_event`` rounds to whole bot sessions instead (:func:`bot_event_count`).
 Two kinds are not rates: ``empty_file`` (one zero-byte file in one batch of ``crm`` and of
 ``transactions``) and ``schema_drift`` (from the middle batch on, every clickstream row
 carries the new column ``utm_campaign``; the count is the number of rows that carry it).
@@ -43,6 +44,7 @@ DEFECT_RATES = {
         "duplicate": 0.005,           # extra row: a genuine event re-sent (same event_id)
         "late_event": 0.01,           # event_ts 1-72 h before the batch window
         "unknown_customer_id": 0.002,  # logged-in event whose customer_id is not in the CRM
+        "bot_event": 0.01,            # extra rows: bot sessions (see bot_event_count), anonymous, ~1 event/s
     },
     "support_tickets": {
         "unknown_customer_id": 0.005,  # ticket opened for a customer not in the CRM (counted on the open)
@@ -54,6 +56,8 @@ FILE_DEFECTS = {"crm": ("empty_file",), "transactions": ("empty_file",), "clicks
                 "support_tickets": ()}
 """Defect kinds that are not rates (whole files or columns), per source."""
 
+BOT_SESSION_EVENTS = 30
+"""Events in one bot session: 30 clicks 1-2 s apart, far above Silver's 20 events a minute."""
 LATE_MIN_S, LATE_MAX_S = 3_600, 72 * 3_600
 UNKNOWN_ID_BASE = 9_000_000
 
@@ -69,6 +73,22 @@ def defect_count(rate: float, records: int, eligible: int | None = None) -> int:
         return 0
     count = max(1, int(math.floor(rate * records + 0.5)))
     return count if eligible is None else min(count, max(0, eligible))
+
+
+def bot_event_count(records: int) -> int:
+    """Bot events a clickstream batch of ``records`` records gets: whole bot sessions, at least one.
+
+    The ``bot_event`` rate rounded to whole sessions of :data:`BOT_SESSION_EVENTS` events (a
+    session of fewer clicks would not look like a bot), so every batch has at least one bot.
+
+    Example:
+        >>> bot_event_count(10_000), bot_event_count(100), bot_event_count(0)
+        (90, 30, 0)
+    """
+    if records <= 0:
+        return 0
+    sessions = max(1, int(math.floor(DEFECT_RATES["clickstream"]["bot_event"] * records / BOT_SESSION_EVENTS + 0.5)))
+    return sessions * BOT_SESSION_EVENTS
 
 
 def pick_disjoint(rng: np.random.Generator, candidates: np.ndarray, counts: dict[str, int]) -> dict[str, np.ndarray]:

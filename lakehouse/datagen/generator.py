@@ -27,7 +27,7 @@ from .clickstream import clickstream_batch
 from .customers import crm_batches, make_population, truth_table
 from .errors import BadArgumentError, OutputConflictError, OutputDirError
 from .files import part_name
-from .manifest import (MANIFEST_NAME, STAGING, TRUTH, add_totals, batch_entry, new_manifest, read_manifest,
+from .manifest import (FORMAT_VERSION, MANIFEST_NAME, STAGING, TRUTH, add_totals, batch_entry, new_manifest, read_manifest,
                        source_entry, write_manifest)
 from .plan import DEFAULT_SCALE, DEFAULT_SEED, Plan, make_plan
 from .ticket_feed import FEED_DIR  # the recorded ticket feed lives in the data set's folder
@@ -112,7 +112,7 @@ def _prepare(out: Path, plan: Plan) -> dict | None:
                 f"{out} already holds data generated with seed={have[0]}, scale={have[1]}, batches={have[2]} "
                 f"(asked: seed={plan.seed}, scale={plan.scale}, batches={plan.num_batches}).",
                 fix=f"use the same --seed/--scale/--batches, another --out, or delete {out} first.")
-        if (out / "_batches").is_dir():
+        if (out / "_batches").is_dir() and manifest.get("format_version") == FORMAT_VERSION:
             return manifest
     else:
         others = sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name not in (*_OURS, FEED_DIR))

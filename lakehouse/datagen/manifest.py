@@ -3,7 +3,7 @@
 Layout (paths are relative to the generated folder; a file listed as ``crm/batch-000-part-00.json``
 is staged at ``_batches/000/crm/batch-000-part-00.json`` and lands as ``<landing>/crm/...``)::
 
-    {"format_version": 1, "seed": 42, "scale": 1.0, "num_batches": 6,
+    {"format_version": 2, "seed": 42, "scale": 1.0, "num_batches": 6,
      "timeline": {"start": "2024-01-01T00:00:00Z", "end": "...", "batch_seconds": 2592000},
      "sizes": {"customers": 10000, "transactions": 500000, "click_events": 1000000, "tickets": 20000},
      "sources": ["crm", "transactions", "clickstream", "support_tickets"],
@@ -22,7 +22,7 @@ How rows are counted:
 - ``records``: the genuine records, before defects were added; rates apply to this number.
   ``rows = records + extra rows`` where the extra rows are: crm ``malformed_json``,
   ``null_customer_id``, ``unknown_customer_id`` and ``out_of_order``; transactions and
-  clickstream ``duplicate``. Every other kind alters a genuine record in place.
+  clickstream ``duplicate``; clickstream ``bot_event``. Every other kind alters a genuine record in place.
 - ``support_tickets``: ``rows`` counts change rows, ``operations`` splits them by kind
   (open, update, close, delete); the Delta change feed shows an update or a close as an
   ``update_preimage`` plus an ``update_postimage`` row.
@@ -45,14 +45,15 @@ from .files import iso_times, write_json_atomic
 from .plan import BASE_SIZES, SOURCES, Plan
 
 MANIFEST_NAME = "_manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: clickstream bot traffic (``bot_event``). A data set of an older version is generated again."""
 STAGING = "_batches/{batch:03d}"
 TRUTH = "_truth/customers.parquet"
 FORMATS = {"crm": "json", "transactions": "csv", "clickstream": "parquet", "support_tickets": "delta-changes"}
 EXTRA_ROW_DEFECTS = {
     "crm": ("malformed_json", "null_customer_id", "unknown_customer_id", "out_of_order"),
     "transactions": ("duplicate",),
-    "clickstream": ("duplicate",),
+    "clickstream": ("duplicate", "bot_event"),
     "support_tickets": (),
 }
 """Defect kinds that add rows (all others alter a genuine record in place or are file-level)."""

@@ -47,7 +47,8 @@ BASE_SIZES = {"customers": 10_000, "transactions": 500_000, "click_events": 1_00
 ROWS_PER_FILE = {"crm": 5_000, "transactions": 50_000, "clickstream": 200_000}
 """At most this many records per landed file; a batch is split into numbered parts."""
 
-_STREAM_IDS = {"population": 11, "crm": 21, "transactions": 31, "clickstream": 41, "support_tickets": 51}
+_STREAM_IDS = {"population": 11, "crm": 21, "transactions": 31, "clickstream": 41, "clickstream_bots": 42,
+                "support_tickets": 51}
 
 
 @dataclass(frozen=True)
