@@ -28,7 +28,8 @@ Example:
 
 from __future__ import annotations
 
-from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, null_safe_on, quote, quote_name, sql_same
+from ..names import quote, quote_name
+from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, null_safe_on, sql_same
 
 W_OLD = "__cdc_w_old"
 W_NEW = "__cdc_w_new"

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..names import IdentifierError, ident_parts
 from .errors import CdcArgumentError
 
 # Columns the engine adds to an SCD type 2 target (names as on Databricks).
@@ -189,23 +190,11 @@ def _table_parts(target) -> tuple[str, ...]:
     if not isinstance(target, str) or not target.strip():
         raise CdcArgumentError(
             f"target must be a table name such as 'schema.table', got {type(target).__name__}.")
-    parts, current, quoted, i = [], "", False, 0
-    while i < len(target):
-        ch = target[i]
-        if ch == "`":
-            if quoted and i + 1 < len(target) and target[i + 1] == "`":
-                current += "`"
-                i += 1
-            else:
-                quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-        i += 1
-    parts.append(current)
-    if quoted or not 1 <= len(parts) <= 3 or any(not p.strip() for p in parts):
+    try:
+        parts = ident_parts(target)
+    except IdentifierError:
+        parts = ()
+    if not 1 <= len(parts) <= 3 or any(not p for p in parts):
         raise CdcArgumentError(
             f"target must be 'table', 'schema.table' or 'catalog.schema.table', got {target!r}.")
-    return tuple(p.strip() for p in parts)
+    return parts

@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ..names import quote, quote_name
+
 # Internal column names (never in a target; sources may not use the prefix).
 PREFIX = "__cdc_"
 SEQ = "__cdc_seq"
@@ -51,16 +53,6 @@ class Plan:
     ignored: int
     target_rows: int  # rows in target_changes
     state_rows: int
-
-
-def quote(identifier: str) -> str:
-    """Backtick-quote one identifier for SQL."""
-    return "`" + identifier.replace("`", "``") + "`"
-
-
-def quote_name(parts: tuple[str, ...]) -> str:
-    """A multi-part table name, each part quoted."""
-    return ".".join(quote(p) for p in parts)
 
 
 def state_parts(parts: tuple[str, ...]) -> tuple[str, ...]:

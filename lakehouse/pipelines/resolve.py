@@ -27,26 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-def ident_parts(name: str) -> tuple[str, ...]:
-    """Split a (possibly back-quoted) multi-part name."""
-    parts, cur, quoted, i = [], "", False, 0
-    while i < len(name):
-        ch = name[i]
-        if ch == "`":
-            if quoted and name[i + 1:i + 2] == "`":
-                cur += "`"
-                i += 1
-            else:
-                quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-        i += 1
-    parts.append(cur)
-    return tuple(p.strip() for p in parts)
+from ..names import ident_parts
 
 
 def qualify(name: str, catalog: str, schema: str) -> str:

@@ -306,7 +306,8 @@ def _full_refresh(spark, spec, graph: _Graph, names) -> None:
 
 
 def _drop_cdc_state(spark, spec, ds) -> None:
-    from ..cdc.tables import quote_name, state_parts
+    from ..cdc.tables import state_parts
+    from ..names import quote_name
 
     parts = ident_parts(_full_name(spec, ds))
     spark.sql(f"DROP TABLE IF EXISTS {quote_name(state_parts(parts))}")
