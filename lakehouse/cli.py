@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``).
+add (``data ...``, ``gold ...``, ``cluster up|down|status``).
 
 Example:
     $ lakehouse doctor
@@ -104,11 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions():
     """``add_commands(subparsers)`` functions of modules that bring their own commands."""
-    from .datagen.cli import add_commands as data_commands
     from .c360.cli import add_commands as c360_commands
+    from .cluster import add_commands as cluster_commands
+    from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
 
-    return [data_commands, pipeline_commands, c360_commands]
+    return [data_commands, pipeline_commands, c360_commands, cluster_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

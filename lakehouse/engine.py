@@ -115,8 +115,19 @@ def _log_tail(log: Path, lines: int = 15) -> str:
         return "(no log)"
 
 
-def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStatus:
+def start_engine(home: Path | None = None, *, quiet: bool = False, master_url: str | None = None,
+                 python: str | None = None, conf_overrides: dict[str, str] | None = None,
+                 what: str = "shared Spark engine") -> EngineStatus:
     """Start the shared Spark Connect server for ``home`` unless it already runs.
+
+    Args:
+        home: the folder whose ``engine/`` holds the server's state (default ``LAKEHOUSE_HOME``).
+        quiet: no progress lines.
+        master_url: the Spark master (default ``local[N]``); :mod:`lakehouse.cluster` passes
+            its standalone master ``spark://127.0.0.1:PORT``.
+        python: the Python of the server's Python workers (default: this environment's).
+        conf_overrides: more Spark settings, applied last.
+        what: how progress lines name the server.
 
     Returns:
         The running engine's status (port, token, pid).
@@ -156,14 +167,17 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
             "spark.connect.authenticate.token": token,
             "spark.app.name": "lakehouse-engine",
         })
-        cmd = [str(home_dir / "bin" / "spark-submit"), "--master", master(),
+        if python:
+            conf.update({"spark.pyspark.python": python, "spark.pyspark.driver.python": python})
+        conf.update(conf_overrides or {})
+        cmd = [str(home_dir / "bin" / "spark-submit"), "--master", master_url or master(),
                "--driver-memory", conf.pop("spark.driver.memory"),
                "--class", "org.apache.spark.sql.connect.service.SparkConnectServer"]
         for key, value in conf.items():
             cmd += ["--conf", f"{key}={value}"]
         cmd.append("spark-internal")
-        env = dict(os.environ, SPARK_HOME=str(home_dir), PYSPARK_PYTHON=sys.executable,
-                   PYSPARK_DRIVER_PYTHON=sys.executable)
+        env = dict(os.environ, SPARK_HOME=str(home_dir), PYSPARK_PYTHON=python or sys.executable,
+                   PYSPARK_DRIVER_PYTHON=python or sys.executable, SPARK_LOCAL_IP="127.0.0.1")
         env.pop("SPARK_REMOTE", None)
         env.pop("SPARK_CONNECT_MODE_ENABLED", None)
         if java.java_home:
@@ -174,8 +188,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False) -> EngineStat
         estimate = _start_estimate(edir)
         started = time.monotonic()
         if not quiet:
-            print(f"Starting the shared Spark engine for {home} (once; later notebooks connect in ~1 s) ...",
-                  flush=True)
+            print(f"Starting the {what} for {home} (once; later notebooks connect in ~1 s) ...", flush=True)
         with open(log, "w") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=env, cwd=edir, start_new_session=True)

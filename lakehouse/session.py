@@ -70,6 +70,7 @@ def get_spark(app_name: str = "lakehouse"):
     remote = os.environ.get("SPARK_REMOTE")
     if remote:
         session = _connect(remote)
+        ship_package(session)
     elif spark_mode() == "connect":
         from .delta_connect import guard_delta_table
         from .engine import start_engine
@@ -160,6 +161,46 @@ def _classic(app_name: str):
                           fix="run `lakehouse doctor` and fix what it lists.") from exc
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+_SHIPPED: set[str] = set()
+
+
+def ship_package(spark):
+    """Send the ``lakehouse`` package to a Spark Connect session, for servers that cannot import it.
+
+    A remote cluster's Python workers do not have the course installed, yet they must import it:
+    the ``cloudFiles`` source is a Python data source pickled by reference, and the AUTO CDC
+    engine's ``foreachBatch`` functions and the UDFs live in the package. Spark Connect's artifact
+    API (``spark.addArtifacts(path, pyfile=True)``,
+    https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.SparkSession.addArtifacts.html)
+    puts a zip of the package on the session's Python path on the driver and every executor.
+    ``get_spark()`` calls it whenever ``SPARK_REMOTE`` is set; ``LAKEHOUSE_SHIP_PACKAGE=0``
+    turns it off (a cluster with the package installed). Once per session. The Python processes
+    Spark starts on the driver for a stream do not see the artifacts: :mod:`lakehouse.portable`
+    covers those.
+
+    Args:
+        spark: a Spark Connect session.
+
+    Returns:
+        The zip's path, or None when it was not sent (turned off, already sent, classic session).
+
+    Example:
+        >>> ship_package(get_spark())                                   # doctest: +SKIP
+        PosixPath('/tmp/lakehouse-artifacts/lakehouse-3f2a9c1e.zip')
+    """
+    from .portable import package_zip
+
+    if os.environ.get("LAKEHOUSE_SHIP_PACKAGE", "1") == "0" or not hasattr(spark, "addArtifacts"):
+        return None
+    session_id = getattr(spark, "session_id", None)
+    if session_id in _SHIPPED:
+        return None
+    target, _ = package_zip()
+    spark.addArtifacts(str(target), pyfile=True)
+    _SHIPPED.add(session_id)
+    return target
 
 
 def _register_data_sources(spark) -> None:

@@ -37,9 +37,11 @@ def register_cloud_files(spark) -> None:
     except TypeError:
         pass
     from .client_check import install_hooks
+    from ..portable import portable_data_source, shipped
     from .source import CloudFilesDataSource
 
-    spark.dataSource.register(CloudFilesDataSource)
+    # a server without the package (remote cluster): a by-value stand-in that brings it along
+    spark.dataSource.register(portable_data_source(CloudFilesDataSource) if shipped(spark) else CloudFilesDataSource)
     install_hooks(spark)
     try:
         _REGISTERED.add(spark)

@@ -52,6 +52,7 @@ import uuid
 from dataclasses import dataclass
 
 from ..errors import LakehouseError
+from ..portable import portable
 from . import silver
 from .bronze import read_files
 
@@ -266,7 +267,7 @@ def start_bronze(spark, layout: Layout, *, trigger: dict | None = None, max_file
     checkpoint = layout.checkpoint("bronze")
     delay = _seconds(WATERMARK_DELAY)
     return (df.writeStream.queryName(layout.query_name("bronze"))
-            .foreachBatch(bronze_batch(layout, txn_app_id(checkpoint), delay))
+            .foreachBatch(portable(bronze_batch(layout, txn_app_id(checkpoint), delay), spark))
             .option("checkpointLocation", checkpoint).trigger(**(trigger or {"availableNow": True})).start())
 
 
@@ -365,7 +366,7 @@ def start_silver(spark, layout: Layout, *, trigger: dict | None = None):
     _create(spark, layout.table("rejects"), result.rejects.schema)
     checkpoint = layout.checkpoint("silver")
     return (stream.writeStream.queryName(layout.query_name("silver"))
-            .foreachBatch(silver_batch(layout, txn_app_id(checkpoint)))
+            .foreachBatch(portable(silver_batch(layout, txn_app_id(checkpoint)), spark))
             .option("checkpointLocation", checkpoint).trigger(**(trigger or {"availableNow": True})).start())
 
 
