@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test unit doctor labs data stop clean e2e pipeline
+.PHONY: setup lab test unit doctor labs data stop clean e2e pipeline cluster cluster-down cluster-test
 
 setup: $(STAMP)
 	@$(BIN)/python -m lakehouse.jars
@@ -75,6 +75,19 @@ e2e: setup
 	    SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 	$(BIN)/pytest e2e -x -q -s -p no:cacheprovider $(PYTEST_ARGS)
+
+# A real multi-node Spark on this machine: a standalone master, two 1-core workers and a Spark
+# Connect server on them (lakehouse.cluster); state under LAKEHOUSE_HOME/cluster. Point the course
+# at it with SPARK_REMOTE="$$(.venv/bin/lakehouse cluster status --remote)".
+cluster: setup
+	$(BIN)/lakehouse cluster up
+
+cluster-down:
+	-@[ -x $(BIN)/lakehouse ] && $(BIN)/lakehouse cluster down
+
+# The scale-out test: `make pipeline SCALE=0.1` on the cluster equals the laptop engine's (own homes).
+cluster-test: setup
+	$(BIN)/pytest scaleout -x -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Only the package's unit tests (fast loop while developing).
 unit: setup
