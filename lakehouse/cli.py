@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``).
+add (``data ...``, ``gold ...``, ``jobs ...``).
 
 Example:
     $ lakehouse doctor
@@ -107,8 +107,9 @@ def _extensions():
     from .datagen.cli import add_commands as data_commands
     from .c360.cli import add_commands as c360_commands
     from .pipelines.cli import add_commands as pipeline_commands
+    from .jobs.cli import add_commands as jobs_commands
 
-    return [data_commands, pipeline_commands, c360_commands]
+    return [data_commands, pipeline_commands, c360_commands, jobs_commands]
 
 
 def main(argv: list[str] | None = None) -> int:
