@@ -159,10 +159,13 @@ def validate_job(job: dict) -> dict:
     keys = _tasks(tasks)
     _graph(tasks, keys)
     if "schedule" in job:
-        from .schedule import to_croniter, zone
+        from datetime import datetime
 
-        to_croniter(job["schedule"]["quartz_cron_expression"])
-        zone(job["schedule"]["timezone_id"])
+        from .schedule import next_runs
+
+        # one fire time, from a fixed instant: the expression and time zone are checked, nothing else
+        next_runs(job["schedule"]["quartz_cron_expression"], job["schedule"]["timezone_id"], count=1,
+                  start=datetime(2026, 1, 1))
     _bundles_model(job)
     return job
 
