@@ -59,3 +59,30 @@ def _cmd_next_runs(args) -> int:
     for t in next_runs(s["quartz_cron_expression"], s["timezone_id"], count=args.count):
         print("  " + t.strftime("%a %Y-%m-%d %H:%M:%S %Z"))
     return 0
+
+
+def lakehouse_command(*args: str) -> int:
+    """Run ``lakehouse ARGS`` in a subprocess, print its output as it comes, return its exit code.
+
+    What a notebook uses to show the command line at work (``!lakehouse ...`` needs the virtual
+    environment on the kernel's ``PATH``; this uses the kernel's own interpreter).
+
+    Args:
+        *args: the command's arguments, e.g. ``"jobs", "validate", "job.json"``.
+
+    Returns:
+        The exit code (0 = success).
+
+    Example:
+        >>> lakehouse_command("jobs", "validate", "lakehouse/c360/jobs/daily_job.json")   # doctest: +SKIP
+        lakehouse/c360/jobs/daily_job.json: job 'c360_daily' is valid (9 tasks)
+        0
+    """
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "lakehouse.cli", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+    return proc.wait()
