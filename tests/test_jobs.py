@@ -367,3 +367,27 @@ def test_dbutils_fs_on_local_and_volume_paths(tmp_path, monkeypatch):
     assert fs.rm(f"{vol}/in", recurse=True) and not fs.rm(f"{vol}/in")
     with pytest.raises(DbutilsError):
         fs.ls("/Volumes/main/other/vol/missing")
+
+
+# --- a pipeline task: the local pipeline runner, on the shared test engine ------------------------
+
+def test_pipeline_task_runs_one_update_of_the_pipeline(spark, tmp_path):
+    schema = "jobs_pipe"
+    spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    folder = tmp_path / "p"
+    (folder / "transformations").mkdir(parents=True)
+    (folder / "transformations" / "numbers.py").write_text(textwrap.dedent('''
+        from lakehouse import dp
+
+        @dp.materialized_view
+        def numbers():
+            return spark.range(5)
+    '''))
+    (folder / "spark-pipeline.yml").write_text(f"name: jobs_pipe\nstorage: state\nschema: {schema}\n"
+                                               "libraries:\n  - glob:\n      include: transformations/**\n")
+    job = {"name": "pipe", "tasks": [{"task_key": "update", "pipeline_task": {"pipeline_id": str(folder)}}]}
+    record = _run(tmp_path, job)
+    assert _states(record) == {"update": "SUCCESS"}
+    assert spark.table(f"{schema}.numbers").count() == 5
+    with pytest.raises(JobDefinitionError):  # locally pipeline_id is a spec path: a missing one is a definition error
+        validate_job({"name": "p", "tasks": [{"task_key": "u", "pipeline_task": {"pipeline_id": str(tmp_path / "no.yml")}}]})

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from .errors import JobParameterError
 from .refs import resolve
-from .spec import load_job, repository_root, resolve_file, resolve_notebook
+from .spec import load_job, repository_root, resolve_file, resolve_notebook, resolve_pipeline
 
 SUCCESS_LIKE = ("SUCCESS", "EXCLUDED")
 FAILED_LIKE = ("FAILED", "TIMEDOUT", "UPSTREAM_FAILED", "CANCELED")
@@ -288,8 +288,7 @@ class _Run:
             extra["notebook_task"] = nb
         elif "pipeline_task" in task:
             pt = resolve(task["pipeline_task"], refs)
-            spec = Path(pt["pipeline_id"])
-            ctx.update(kind="pipeline", pipeline_spec=str(spec if spec.is_absolute() else repository_root() / spec),
+            ctx.update(kind="pipeline", pipeline_spec=str(resolve_pipeline(pt["pipeline_id"])),
                        full_refresh=pt.get("full_refresh", False))
             cmd = [sys.executable, "-m", "lakehouse.jobs.task_process"]
             extra["pipeline_task"] = pt

@@ -10,7 +10,7 @@ them). Checks, each with one clear error naming the task and field:
 * ``task_key`` unique, ``depends_on`` names existing tasks, no cycle, an ``outcome`` only on a
   dependency that is a ``condition_task``;
 * exactly one task type per task, and a type the local runner can run;
-* notebooks and Python files exist (``notebook_path`` has no extension, as on Databricks, and
+* notebooks, Python files and pipeline specs exist (``notebook_path`` has no extension, as on Databricks, and
   resolves to the ``.ipynb``, absolute or relative to the repository root);
 * the Quartz cron expression and time zone of ``schedule``.
 
@@ -96,6 +96,27 @@ def resolve_file(python_file: str) -> Path:
     if not path.is_file():
         raise JobDefinitionError(f"python_file {python_file!r}: no file at {path}.",
                                  fix="give a path absolute or relative to the repository root.")
+    return path
+
+
+def resolve_pipeline(pipeline_id: str) -> Path:
+    """The local ``spark-pipeline.yml`` of a ``pipeline_task.pipeline_id`` (locally a path, absolute or
+    relative to the repository root, to the spec or its folder; on Databricks a pipeline's id).
+
+    Raises:
+        JobDefinitionError: no such spec.
+
+    Example:
+        >>> resolve_pipeline("lakehouse/c360/pipelines").name
+        'spark-pipeline.yml'
+    """
+    path = Path(pipeline_id)
+    path = path if path.is_absolute() else repository_root() / path
+    path = path / "spark-pipeline.yml" if path.is_dir() else path
+    if not path.is_file():
+        raise JobDefinitionError(f"pipeline_task.pipeline_id {pipeline_id!r}: no pipeline spec at {path}.",
+                                 fix="locally pipeline_id is the path of a spark-pipeline.yml (or its folder), "
+                                     "absolute or relative to the repository root.")
     return path
 
 
@@ -202,6 +223,8 @@ def _tasks(tasks: list) -> dict:
             resolve_notebook(task["notebook_task"]["notebook_path"])
         if "spark_python_task" in task:
             resolve_file(task["spark_python_task"]["python_file"])
+        if "pipeline_task" in task and not task["pipeline_task"]["pipeline_id"].startswith("${"):
+            resolve_pipeline(task["pipeline_task"]["pipeline_id"])
     return keys
 
 
