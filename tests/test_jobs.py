@@ -298,6 +298,10 @@ def test_quartz_documented_examples():
                                               "Mon 2026-01-05 10:15:00"]
     assert _fmt("0 15 10 15 * ?", 1) == ["Thu 2026-01-15 10:15:00"]
     assert _fmt("0 15 10 L * ?", 2) == ["Sat 2026-01-31 10:15:00", "Sat 2026-02-28 10:15:00"]      # last day of month
+    assert _fmt("0 15 10 L-2 * ?", 2) == ["Thu 2026-01-29 10:15:00", "Thu 2026-02-26 10:15:00"]    # 2nd-to-last day
+    assert _fmt("0 15 10 LW * ?", 2) == ["Fri 2026-01-30 10:15:00", "Fri 2026-02-27 10:15:00"]     # last weekday
+    assert _fmt("0 15 10 15W * ?", 2) == ["Thu 2026-01-15 10:15:00", "Mon 2026-02-16 10:15:00"]    # nearest weekday
+    assert _fmt("0 0 12 1/5 * ?", 3)[1:] == ["Tue 2026-01-06 12:00:00", "Sun 2026-01-11 12:00:00"]  # every 5 days from the 1st
     assert _fmt("0 15 10 ? * 6L", 3) == ["Fri 2026-01-30 10:15:00", "Fri 2026-02-27 10:15:00",
                                          "Fri 2026-03-27 10:15:00"]                                # last Friday
     assert _fmt("0 15 10 ? * 6#3", 2) == ["Fri 2026-01-16 10:15:00", "Fri 2026-02-20 10:15:00"]   # third Friday

@@ -321,6 +321,9 @@ class _Run:
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
                 return "TIMEDOUT", f"Task timed out after {timeout} seconds (timeout_seconds).", extra
+            except BaseException:  # Ctrl+C: the task runs in its own session, stop it too
+                _kill_group(proc)
+                raise
         self.read_task_values(key)
         exit_file = self.run_dir / "exit" / f"{key}.json"
         if exit_file.is_file():

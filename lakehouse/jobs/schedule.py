@@ -121,8 +121,37 @@ def next_runs(expression: str, timezone_id: str = "UTC", *, count: int = 5, star
     tz = zone(timezone_id)
     start = datetime.now(tz) if start is None else (start.replace(tzinfo=tz) if start.tzinfo is None else start)
     translated = to_croniter(expression)
+    fields = translated.split()
+    keep = _last_day_filter(fields[3])  # Quartz "L-n" and "LW", which croniter lacks: filter every day
+    if keep:
+        fields[3] = "*"
     try:
-        it = croniter(translated, start, second_at_beginning=True)
-        return [it.get_next(datetime) for _ in range(count)]
+        it = croniter(" ".join(fields), start, second_at_beginning=True)
+        out: list = []
+        for _ in range(100_000):
+            if len(out) == count:
+                return out
+            t = it.get_next(datetime)
+            if keep is None or keep(t):
+                out.append(t)
     except (CroniterError, ValueError, KeyError) as exc:
         raise ScheduleError(f"quartz_cron_expression {expression!r} is not valid: {exc}.", fix=_DOC + ".") from None
+    raise ScheduleError(f"quartz_cron_expression {expression!r} never fires in the next 100,000 candidates.",
+                        fix="check the day and year fields.")
+
+
+def _last_day_filter(dom: str):
+    """A day test for Quartz day-of-month ``L-n`` (n days before the last) and ``LW`` (last weekday)."""
+    import calendar
+
+    m = re.fullmatch(r"L-(\d+)", dom)
+    if m:
+        back = int(m[1])
+        return lambda t: t.day == calendar.monthrange(t.year, t.month)[1] - back
+    if dom == "LW":
+        def last_weekday(t):
+            last = calendar.monthrange(t.year, t.month)[1]
+            day = last - max(0, calendar.weekday(t.year, t.month, last) - 4)
+            return t.day == day
+        return last_weekday
+    return None

@@ -25,10 +25,19 @@ def _notebook(ctx: dict) -> None:
     params = {k: v for k, v in ctx["widgets"].items() if k.isidentifier()}
     try:
         papermill.execute_notebook(ctx["notebook"], ctx["output_notebook"], parameters=params,
-                                   cwd=str(Path(ctx["notebook"]).parent), progress_bar=False, log_output=False)
+                                   kernel_name=_kernel(ctx["notebook"]), cwd=str(Path(ctx["notebook"]).parent),
+                                   progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
         if exc.ename != EXIT_ENAME:
             raise SystemExit(f"{exc.ename}: {exc.evalue}") from None
+
+
+def _kernel(notebook: str) -> str:
+    """The notebook's kernel when it is installed, else ``python3`` (this environment's ipykernel)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    name = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {}).get("kernelspec", {}).get("name")
+    return name if name and name in KernelSpecManager().find_kernel_specs() else "python3"
 
 
 def _pipeline(ctx: dict) -> None:
