@@ -5,6 +5,13 @@ and the task fails, so its dependants are marked UPSTREAM_FAILED.
 
 import sys
 
-if len(sys.argv) > 1 and sys.argv[1] == "enrich":
-    sys.exit("enrich: the partner feed is unavailable (fail_task=enrich)")
-print("enrich: partner data merged")
+
+def main(fail_task: str) -> None:
+    """Fail when ``fail_task`` is ``enrich``."""
+    if fail_task == "enrich":
+        sys.exit("enrich: the partner feed is unavailable (fail_task=enrich)")
+    print("enrich: partner data merged")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "")

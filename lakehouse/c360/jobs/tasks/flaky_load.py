@@ -9,9 +9,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-marker = Path(tempfile.gettempdir()) / f"lakehouse-flaky-{sys.argv[1]}"
-if not marker.exists():
-    marker.touch()
-    sys.exit("flaky_load: the source timed out on the first attempt (simulated); a retry will pass")
-marker.unlink()
-print("flaky_load: loaded on the retry")
+
+def main(run_id: str) -> None:
+    """Fail the first time for this run, pass the second."""
+    marker = Path(tempfile.gettempdir()) / f"lakehouse-flaky-{run_id}"
+    if not marker.exists():
+        marker.touch()
+        sys.exit("flaky_load: the source timed out on the first attempt (simulated); a retry will pass")
+    marker.unlink()
+    print("flaky_load: loaded on the retry")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
