@@ -395,3 +395,22 @@ def test_pipeline_task_runs_one_update_of_the_pipeline(spark, tmp_path):
     assert spark.table(f"{schema}.numbers").count() == 5
     with pytest.raises(JobDefinitionError):  # locally pipeline_id is a spec path: a missing one is a definition error
         validate_job({"name": "p", "tasks": [{"task_key": "u", "pipeline_task": {"pipeline_id": str(tmp_path / "no.yml")}}]})
+
+
+def test_bad_arguments_of_the_helpers(tmp_path):
+    from lakehouse.dbutils.local import local_path
+    from lakehouse.jobs.bundle import validate_bundle
+    from lakehouse.jobs.refs import resolve
+
+    with pytest.raises(ScheduleError):
+        next_runs("0 0 6 * * ?", count=0)
+    with pytest.raises(ScheduleError):
+        to_croniter(None)
+    with pytest.raises(JobParameterError):
+        resolve("{{job.parameters.nope}}", {})
+    with pytest.raises(DbutilsError):
+        local_path("")
+    with pytest.raises(JobDefinitionError):
+        validate_bundle(tmp_path / "databricks.yml")
+    with pytest.raises(JobDefinitionError):
+        load_job(tmp_path / "missing.json")
