@@ -414,3 +414,16 @@ def test_bad_arguments_of_the_helpers(tmp_path):
         validate_bundle(tmp_path / "databricks.yml")
     with pytest.raises(JobDefinitionError):
         load_job(tmp_path / "missing.json")
+
+
+def test_python_wheel_task_runs_an_installed_entry_point(tmp_path):
+    daily = str(REPO / "lakehouse" / "c360" / "jobs" / "daily_job.json")
+    job = {"name": "wheel", "tasks": [
+        {"task_key": "ok", "python_wheel_task": {"package_name": "lakehouse", "entry_point": "lakehouse",
+                                                 "parameters": ["jobs", "validate", daily]}},
+        {"task_key": "bad", "python_wheel_task": {"package_name": "lakehouse", "entry_point": "lakehouse",
+                                                  "parameters": ["jobs", "validate", str(tmp_path / "none.json")]}},
+        {"task_key": "no_entry", "python_wheel_task": {"package_name": "lakehouse", "entry_point": "nope"}}]}
+    record = _run(tmp_path, job)
+    assert _states(record) == {"ok": "SUCCESS", "bad": "FAILED", "no_entry": "FAILED"}
+    assert "no entry point nope" in record["tasks"][2]["state"]["state_message"]
