@@ -98,6 +98,11 @@ def export_notebooks(out_dir, root=None) -> list:
 
     Raises:
         LabError: no repository found.
+
+    Example:
+        >>> import tempfile
+        >>> any(p.name == "11_workflows_jobs.py" for p in export_notebooks(tempfile.mkdtemp()))
+        True
     """
     from ..paths import repo_root
 

@@ -90,7 +90,15 @@ def resolve_notebook(notebook_path: str) -> Path:
 
 
 def resolve_file(python_file: str) -> Path:
-    """The local file of a ``spark_python_task.python_file`` (absolute or relative to the repository root)."""
+    """The local file of a ``spark_python_task.python_file`` (absolute or relative to the repository root).
+
+    Raises:
+        JobDefinitionError: no such file.
+
+    Example:
+        >>> resolve_file("lakehouse/c360/jobs/tasks/enrich.py").name
+        'enrich.py'
+    """
     path = Path(python_file.removeprefix("file:"))
     path = path if path.is_absolute() else repository_root() / path
     if not path.is_file():
