@@ -228,6 +228,8 @@ COND = {"condition_task": {"op": "EQUAL_TO", "left": "1", "right": "1"}}
     _job(notebook_task={"notebook_path": "lakehouse/c360/jobs/notebooks/nowhere"}),          # missing notebook
     {"name": "v", "tasks": [{**COND, "task_key": "a"}, {**COND, "task_key": "a"}]},           # duplicate key
     _job(**COND, max_retries="2"),
+    _job(condition_task={"op": "EQUAL_TO", "left": "{{job.parameters.day}}", "right": "1"}),   # no such parameter
+    _job(condition_task={"op": "EQUAL_TO", "left": "{{tasks.ghost.values.n}}", "right": "1"}),  # no such task
     "not a dict",
 ])
 def test_invalid_definitions_raise_one_clear_error(job):

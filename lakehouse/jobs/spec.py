@@ -187,6 +187,7 @@ def validate_job(job: dict) -> dict:
             _shape("job", name, job[name])
     keys = _tasks(tasks)
     _graph(tasks, keys)
+    _references(job, keys)
     if "schedule" in job:
         from datetime import datetime
 
@@ -262,6 +263,25 @@ def _graph(tasks: list, keys: dict) -> None:
 
     for key in keys:
         visit(key, [])
+
+
+def _references(job: dict, keys: dict) -> None:
+    """``{{job.parameters.x}}`` and ``{{tasks.t....}}`` must name a parameter and a task of the job
+    (Databricks rejects an invalid reference in a known namespace:
+    https://docs.databricks.com/jobs/dynamic-value-references.html)."""
+    import re
+
+    params = {p["name"] for p in job.get("parameters", [])}
+    for task in job["tasks"]:
+        for ref in re.findall(r"\{\{\s*([^{}]+?)\s*\}\}", json.dumps(task)):
+            parts = ref.split(".")
+            if parts[:2] == ["job", "parameters"] and len(parts) > 2 and parts[2] not in params:
+                raise JobDefinitionError(f"task {task['task_key']!r}: {{{{{ref}}}}} names no job parameter "
+                                         f"(the job has: {', '.join(sorted(params)) or 'none'}).",
+                                         fix="add it to the job's parameters, or fix the name.")
+            if parts[0] == "tasks" and len(parts) > 2 and parts[1] not in keys:
+                raise JobDefinitionError(f"task {task['task_key']!r}: {{{{{ref}}}}} names no task of this job.",
+                                         fix="fix the task key in the reference.")
 
 
 def _fields(where: str, obj: dict, allowed: set, required: set) -> None:
