@@ -79,7 +79,7 @@ def test_retries_run_out_and_timeouts_retry_only_with_retry_on_timeout(tmp_path)
         {"task_key": "slow_retried", "spark_python_task": {"python_file": slow}, "timeout_seconds": 1,
          "max_retries": 1, "retry_on_timeout": True}]}
     record = _run(tmp_path, job)
-    tries = [(t["task_key"], t["attempt_number"], t["state"]["result_state"]) for t in record["tasks"]]
+    tries = sorted((t["task_key"], t["attempt_number"], t["state"]["result_state"]) for t in record["tasks"])
     assert tries == [("fails", 0, "FAILED"), ("fails", 1, "FAILED"), ("slow", 0, "TIMEDOUT"),
                      ("slow_retried", 0, "TIMEDOUT"), ("slow_retried", 1, "TIMEDOUT")]
     assert all(t["run_duration"] < 30_000 for t in record["tasks"])  # killed, not waited for
@@ -97,6 +97,16 @@ EXPECTED_RUN_IF = {
     "AT_LEAST_ONE_FAILED": ("SUCCESS", "EXCLUDED", "SUCCESS"),
     "ALL_FAILED": ("EXCLUDED", "EXCLUDED", "SUCCESS"),
 }
+
+
+def test_independent_tasks_run_side_by_side(tmp_path):
+    slow = _py(tmp_path, "slow", "import time; time.sleep(2)")
+    job = {"name": "parallel", "tasks": [{"task_key": k, "spark_python_task": {"python_file": slow}} for k in "ab"]
+           + [_cond("after", ["a", "b"])]}
+    record = _run(tmp_path, job)
+    a, b, after = (next(t for t in record["tasks"] if t["task_key"] == k) for k in ("a", "b", "after"))
+    assert a["start_time"] < b["end_time"] and b["start_time"] < a["end_time"]  # they overlapped
+    assert after["start_time"] >= max(a["end_time"], b["end_time"])             # and the join waited for both
 
 
 def test_every_run_if_value(tmp_path):
@@ -428,4 +438,5 @@ def test_python_wheel_task_runs_an_installed_entry_point(tmp_path):
         {"task_key": "no_entry", "python_wheel_task": {"package_name": "lakehouse", "entry_point": "nope"}}]}
     record = _run(tmp_path, job)
     assert _states(record) == {"ok": "SUCCESS", "bad": "FAILED", "no_entry": "FAILED"}
-    assert "no entry point nope" in record["tasks"][2]["state"]["state_message"]
+    no_entry = next(t for t in record["tasks"] if t["task_key"] == "no_entry")
+    assert "no entry point nope" in no_entry["state"]["state_message"]

@@ -33,7 +33,13 @@ def add_commands(subparsers) -> None:
 def _cmd_run(args) -> int:
     from .runner import parse_params, run_job, succeeded
 
-    record = run_job(args.file, params=parse_params(args.param), output=args.output)
+    import sys
+
+    try:
+        record = run_job(args.file, params=parse_params(args.param), output=args.output)
+    except KeyboardInterrupt:
+        print("run interrupted: its running tasks were stopped", file=sys.stderr)
+        return 130
     return 0 if succeeded(record) else 1
 
 

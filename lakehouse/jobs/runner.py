@@ -18,9 +18,10 @@ Semantics follow the Databricks docs:
 * the run's result: SUCCESS; SUCCESS_WITH_FAILURES when some task failed but every leaf task
   succeeded (or was excluded); else FAILED.
 
-Locally different: tasks run one at a time in a stable topological order (Databricks runs
-independent tasks in parallel); ``pipeline_task.pipeline_id`` is the path of a
-``spark-pipeline.yml``; every attempt is its own entry in ``tasks`` with its own ``run_id``;
+Tasks start as soon as their dependencies are done, up to 8 at once (Databricks runs as many
+in parallel as possible). Locally different: ``pipeline_task.pipeline_id`` is the path of a
+``spark-pipeline.yml``; every attempt is its own entry in ``tasks`` with its own ``run_id``
+(in the order the attempts started);
 the record adds ``task_values`` (what each task set) and ``local_run_dir`` (logs, executed
 notebooks). ``max_concurrent_runs``, ``queue``, notifications and clusters are accepted, not acted on.
 
@@ -40,8 +41,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zlib
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -52,6 +55,7 @@ from .spec import load_job, repository_root, resolve_file, resolve_notebook, res
 SUCCESS_LIKE = ("SUCCESS", "EXCLUDED")
 FAILED_LIKE = ("FAILED", "TIMEDOUT", "UPSTREAM_FAILED", "CANCELED")
 _UPSTREAM = {"ALL_SUCCESS", "AT_LEAST_ONE_SUCCESS", "NONE_FAILED"}
+_PARALLEL = 8  # tasks running at once (each waits on its own process, or is a condition)
 
 
 def _now_ms() -> int:
@@ -128,6 +132,9 @@ def _parameters(job: dict, params) -> dict:
 
 
 class _Run:
+    """One run: tasks start as soon as their dependencies are done, side by side (threads that
+    wait on the tasks' processes), as Databricks runs "as many of them in parallel as possible"."""
+
     def __init__(self, job, run_id, run_dir, params, live):
         self.job, self.run_id, self.run_dir, self.params, self.live = job, run_id, run_dir, params, live
         self.by_key = {t["task_key"]: t for t in job["tasks"]}
@@ -135,20 +142,39 @@ class _Run:
         self.entries: list = []
         self.task_values: dict = {}
         self.counter = 0
+        self.procs: set = set()    # the task processes running now
+        self.stopping = False      # set on Ctrl+C: no new attempt starts
+        self.lock = threading.Lock()
         self.start = _now_ms()
 
     # --- the live view: one line per state change ------------------------------------------
     def say(self, key: str, state: str, detail: str = "") -> None:
         if self.live:
             secs = (_now_ms() - self.start) / 1000
-            print(f"[{secs:6.1f}s] {key:<18} {state:<16} {detail}".rstrip(), flush=True)
+            with self.lock:
+                print(f"[{secs:6.1f}s] {key:<18} {state:<16} {detail}".rstrip(), flush=True)
 
     def execute(self) -> dict:
+        order = self.order()
         if self.live:
-            print(f"job {self.job['name']!r} run {self.run_id}: {len(self.job['tasks'])} tasks "
-                  f"({', '.join(self.order())})", flush=True)
-        for key in self.order():
-            self.run_task(self.by_key[key])
+            print(f"job {self.job['name']!r} run {self.run_id}: {len(order)} tasks ({', '.join(order)})", flush=True)
+        pending, running, done = list(order), {}, set()
+        with ThreadPoolExecutor(max_workers=min(_PARALLEL, len(order))) as pool:
+            try:
+                while pending or running:
+                    for key in [k for k in pending
+                                if all(d["task_key"] in done for d in self.by_key[k].get("depends_on", []))]:
+                        pending.remove(key)
+                        running[pool.submit(self.run_task, self.by_key[key])] = key
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        done.add(running.pop(future))
+                        future.result()
+            except BaseException:  # Ctrl+C or a bug: stop the tasks still running, then stop
+                self.stopping = True
+                for proc in list(self.procs):
+                    _kill_group(proc)
+                raise
         return self.record()
 
     def order(self) -> list:
@@ -161,7 +187,17 @@ class _Run:
                     break
         return out
 
+    def next_id(self) -> int:
+        """A new task run id (one per attempt)."""
+        with self.lock:
+            self.counter += 1
+            return self.run_id * 100 + self.counter
+
     def refs(self, task_key: str, task_run_id: int) -> dict:
+        with self.lock:
+            return self._refs(task_key, task_run_id)
+
+    def _refs(self, task_key: str, task_run_id: int) -> dict:
         start = datetime.fromtimestamp(self.start / 1000, tz=timezone.utc)
         vals = {"job.id": self.job_id(), "job.name": self.job["name"], "job.run_id": str(self.run_id),
                 "job.start_time.iso_date": start.date().isoformat(),
@@ -206,12 +242,14 @@ class _Run:
     # --- one task, with retries --------------------------------------------------------------
     def run_task(self, task: dict) -> None:
         key = task["task_key"]
+        if self.stopping:
+            return
         skipped = self.blocked(task)
         if skipped:
             now = _now_ms()
             message = ("Upstream task(s) failed." if skipped == "UPSTREAM_FAILED"
                        else "The run_if condition or branch was not met.")
-            self.add(self.entry(task, 0, None, now, now, "SKIPPED", skipped, message))
+            self.add(self.entry(task, self.next_id(), 0, None, now, now, "SKIPPED", skipped, message))
             self.say(key, skipped)
             return
         retries = task.get("max_retries", 0)
@@ -222,7 +260,7 @@ class _Run:
             self.add(entry)
             result = entry["state"]["result_state"]
             retryable = result == "FAILED" or (result == "TIMEDOUT" and task.get("retry_on_timeout", False))
-            if not retryable or (retries != -1 and attempt >= retries):
+            if not retryable or (retries != -1 and attempt >= retries) or self.stopping:
                 return
             wait = task.get("min_retry_interval_millis", 0) / 1000
             self.say(key, "WAITING_FOR_RETRY", f"(attempt {attempt + 1} in {wait:.1f}s)")
@@ -230,12 +268,12 @@ class _Run:
             attempt += 1
 
     def add(self, entry: dict) -> None:
-        self.entries.append(entry)
-        self.final[entry["task_key"]] = entry
+        with self.lock:
+            self.entries.append(entry)
+            self.final[entry["task_key"]] = entry
 
-    def entry(self, task, attempt, first_run_id, start, end, life, result, message, **extra) -> dict:
-        self.counter += 1
-        entry = {"task_key": task["task_key"], "run_id": self.run_id * 100 + self.counter,
+    def entry(self, task, run_id, attempt, first_run_id, start, end, life, result, message, **extra) -> dict:
+        entry = {"task_key": task["task_key"], "run_id": run_id,
                  "attempt_number": attempt, "depends_on": task.get("depends_on", []),
                  "run_if": task.get("run_if", "ALL_SUCCESS"),
                  "state": {"life_cycle_state": life, "result_state": result, "state_message": message},
@@ -248,7 +286,7 @@ class _Run:
 
     def attempt(self, task: dict, attempt: int, first_run_id) -> dict:
         key = task["task_key"]
-        task_run_id = self.run_id * 100 + self.counter + 1
+        task_run_id = self.next_id()
         start = _now_ms()
         self.say(key, "RUNNING", f"(attempt {attempt})")
         extra: dict = {}
@@ -268,7 +306,8 @@ class _Run:
         if "condition_task" in extra:
             detail = f"outcome {extra['condition_task']['outcome']} " + detail
         self.say(key, result, detail)
-        return self.entry(task, attempt, first_run_id, start, end, "TERMINATED", result, message, **extra)
+        return self.entry(task, task_run_id, attempt, first_run_id, start, end, "TERMINATED", result, message,
+                          **extra)
 
     def process(self, task, attempt, task_run_id, refs):
         """Run a notebook / Python / wheel / pipeline task in a subprocess; (result, message, extra)."""
@@ -315,15 +354,17 @@ class _Run:
         timeout = task.get("timeout_seconds", 0) or None
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(repository_root()),
-                                    start_new_session=True)
+                                    start_new_session=True)  # its own session: a timeout kills its whole tree
+            self.procs.add(proc)
+            if self.stopping:  # Ctrl+C came while it started
+                _kill_group(proc)
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
                 return "TIMEDOUT", f"Task timed out after {timeout} seconds (timeout_seconds).", extra
-            except BaseException:  # Ctrl+C: the task runs in its own session, stop it too
-                _kill_group(proc)
-                raise
+            finally:
+                self.procs.discard(proc)
         self.read_task_values(key)
         exit_file = self.run_dir / "exit" / f"{key}.json"
         if exit_file.is_file():
@@ -335,7 +376,9 @@ class _Run:
     def read_task_values(self, key: str) -> None:
         path = self.run_dir / "values" / f"{key}.json"
         if path.is_file():
-            self.task_values[key] = json.loads(path.read_text(encoding="utf-8"))
+            values = json.loads(path.read_text(encoding="utf-8"))
+            with self.lock:
+                self.task_values[key] = values
 
     def record(self) -> dict:
         states = {k: e["state"]["result_state"] for k, e in self.final.items()}
@@ -359,7 +402,7 @@ class _Run:
                 "start_time": self.start, "end_time": end, "run_duration": end - self.start,
                 "setup_duration": 0, "cleanup_duration": 0, "execution_duration": end - self.start,
                 "job_parameters": [{"name": k, "default": defaults[k], "value": v} for k, v in self.params.items()],
-                "tasks": self.entries, "task_values": self.task_values, "local_run_dir": str(self.run_dir)}
+                "tasks": sorted(self.entries, key=lambda e: e["run_id"]), "task_values": self.task_values, "local_run_dir": str(self.run_dir)}
 
 
 def _compare(op: str, left: str, right: str) -> bool:
