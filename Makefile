@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test unit doctor labs data stop clean e2e pipeline cluster cluster-down cluster-test
+.PHONY: setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test
 
 setup: $(STAMP)
 	@$(BIN)/python -m lakehouse.jars
@@ -50,6 +50,11 @@ data: setup
 SCALE ?= 1
 pipeline: setup
 	$(BIN)/lakehouse c360 pipeline --scale $(SCALE)
+
+# Every notebook (labs/, solutions/, the job task notebooks) in Databricks source format under
+# build/databricks, for `databricks workspace import-dir` (README "Databricks").
+export: setup
+	$(BIN)/python -m lakehouse.course.export build/databricks
 
 stop:
 	-@[ -x $(BIN)/lakehouse ] && $(BIN)/lakehouse engine stop

@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``, ``cluster up|down|status``).
+add (``data ...``, ``gold ...``, ``jobs ...``, ``cluster up|down|status``).
 
 Example:
     $ lakehouse doctor
@@ -108,8 +108,9 @@ def _extensions():
     from .cluster import add_commands as cluster_commands
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
+    from .jobs.cli import add_commands as jobs_commands
 
-    return [data_commands, pipeline_commands, c360_commands, cluster_commands]
+    return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands]
 
 
 def main(argv: list[str] | None = None) -> int:
