@@ -106,10 +106,12 @@ def _extensions():
     """``add_commands(subparsers)`` functions of modules that bring their own commands."""
     from .c360.cli import add_commands as c360_commands
     from .cluster import add_commands as cluster_commands
+    from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
+    from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
 
-    return [data_commands, pipeline_commands, c360_commands, cluster_commands]
+    return [data_commands, pipeline_commands, c360_commands, cluster_commands, quiz_commands]
 
 
 def main(argv: list[str] | None = None) -> int:
