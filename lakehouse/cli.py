@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``, ``cluster up|down|status``).
+add (``data ...``, ``gold ...``, ``cluster up|down|status``, ``quiz``).
 
 Example:
     $ lakehouse doctor
@@ -109,7 +109,6 @@ def _extensions():
     from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
-    from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
 
     return [data_commands, pipeline_commands, c360_commands, cluster_commands, quiz_commands]
 
