@@ -1,0 +1,124 @@
+"""``lakehouse quiz`` driven through a real pseudo-terminal (pexpect): random order with a seed,
+reveal, self-mark, misses remembered across runs under LAKEHOUSE_HOME, ``--section``, ``--misses``,
+and bad arguments. No Spark."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pexpect
+import pytest
+
+from lakehouse.course import quiz
+from lakehouse.errors import LakehouseError
+
+PROMPT_SHOW = "Enter: show the answer"
+PROMPT_MARK = r"Did you know it\?"
+
+
+def spawn(home, *args):
+    env = {**os.environ, "LAKEHOUSE_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    return pexpect.spawn(sys.executable, ["-m", "lakehouse.cli", "quiz", *args], env=env,
+                         encoding="utf-8", timeout=30, dimensions=(50, 200))
+
+
+def asked_key(child) -> str:
+    child.expect(r"\n((?:Q|W|T)\d+)\. ")
+    return child.match.group(1)
+
+
+def test_drill_reveals_marks_and_remembers_misses_across_runs(tmp_path):
+    child = spawn(tmp_path, "--section", "streaming", "--limit", "3", "--seed", "7")
+    child.expect(r"\[1/3\] Structured Streaming")
+    first = asked_key(child)
+    child.expect(PROMPT_SHOW)
+    child.sendline("")
+    child.expect("Databricks:")  # the model answer is shown
+    child.expect(PROMPT_MARK)
+    child.sendline("n")  # missed
+    child.expect(r"\[2/3\]")
+    second = asked_key(child)
+    child.expect(PROMPT_SHOW)
+    child.sendline("")
+    child.expect(PROMPT_MARK)
+    child.sendline("maybe")  # not an answer: asked again
+    child.expect(PROMPT_MARK)
+    child.sendline("y")
+    child.expect(r"\[3/3\]")
+    child.expect(PROMPT_SHOW)
+    child.sendline("q")
+    child.expect(r"You knew 1 of 2\. 1 card\(s\) to review")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    streaming = {c.key for c in quiz.select(quiz.load_cards(), section="streaming")}
+    assert first in streaming and second in streaming and first != second
+    misses = json.loads((tmp_path / "quiz" / "misses.json").read_text())
+    assert misses == {first: 1}
+
+    # The next run asks the missed card first; knowing it takes it off the list.
+    child = spawn(tmp_path, "--misses")
+    child.expect(r"\[1/1\]")
+    assert asked_key(child) == first
+    child.expect(PROMPT_SHOW)
+    child.sendline("")
+    child.expect(PROMPT_MARK)
+    child.sendline("y")
+    child.expect(r"You knew 1 of 1\. 0 card\(s\) to review")
+    child.expect(pexpect.EOF)
+    assert json.loads((tmp_path / "quiz" / "misses.json").read_text()) == {}
+
+
+def test_same_seed_same_order_and_missed_cards_come_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAKEHOUSE_HOME", str(tmp_path))
+    cards = quiz.select(quiz.load_cards(), section="delta")
+
+    def keys_asked(**kw):
+        asked = []
+
+        def write(text):
+            if text.startswith("\n["):
+                asked.append(text.split("\n")[2].split(".")[0])
+        quiz.drill(cards, write=write, **kw)
+        return asked
+
+    def skip_all(prompt):
+        return "q"
+
+    def know_all(prompt):
+        return "" if prompt.startswith("  Enter") else "y"
+
+    order = keys_asked(limit=4, seed=3, read=know_all)
+    assert len(order) == 4 and order == keys_asked(limit=4, seed=3, read=know_all)
+    missed = keys_asked(limit=3, seed=1, read=lambda p: "" if p.startswith("  Enter") else "n")
+    assert set(quiz.load_misses()) == set(missed) and len(missed) == 3
+    # Another seed, yet the three misses come first.
+    assert set(keys_asked(limit=3, seed=99, read=lambda p: "" if p.startswith("  Enter") else "y")) == set(missed)
+    assert quiz.load_misses() == {}
+    with pytest.raises(quiz.QuizError):
+        quiz.drill(cards, only_misses=True, read=skip_all, write=lambda t: None)
+
+
+def test_unknown_section_and_bad_limit_exit_2_with_the_sections_listed(tmp_path):
+    child = spawn(tmp_path, "--section", "kubernetes")
+    child.expect(r"error \[QUIZ_ERROR\]: no card matches section 'kubernetes'")
+    child.expect("Structured Streaming")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    with pytest.raises(LakehouseError) as info:
+        quiz.select(quiz.load_cards(), section="nothing-like-this")
+    assert info.value.code == "QUIZ_ERROR"
+    child = spawn(tmp_path, "--limit", "0")
+    child.expect(r"QUIZ_ERROR.*--limit must be >= 1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+
+
+def test_missing_guide_is_a_clear_error(tmp_path):
+    with pytest.raises(quiz.QuizError) as info:
+        quiz.load_cards(tmp_path / "nope.md")
+    assert info.value.code == "QUIZ_ERROR"
