@@ -109,7 +109,7 @@ def test_expectations_incremental_update_full_refresh_and_event_log(spark, tmp_p
     types = {r.event_type for r in log.select("event_type").distinct().collect()}
     assert {"create_update", "update_progress", "flow_definition", "flow_progress"} <= types
     # The documented Databricks data-quality query runs as written through lakehouse.sql.
-    from lakehouse.sql import sql
+    from lakehouse import sql
     log.createOrReplaceTempView("event_log_raw")
     rows = sql(f"""
         SELECT row_expectations.dataset as dataset, row_expectations.name as expectation,
