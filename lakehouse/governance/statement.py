@@ -234,15 +234,18 @@ class Statement:
                 continue
             name = self.full(parts)
             self.require("read", "TABLE", name, who=rights)
-            self.audit("getTable", {"full_name_arg": name, "operation": "READ"})
+            if top:  # a view's own reads run with its owner's rights and are not the reader's reads
+                self.audit("getTable", {"full_name_arg": name, "operation": "READ"})
             if name in self.store.views:
-                self.reads.append((name, "VIEW"))
+                if top:
+                    self.reads.append((name, "VIEW"))
                 owner = self.store.owner("TABLE", name)
                 body = sqlglot.parse_one(self.store.views[name], read=_DIALECT)
                 body = self.secure_reads(body, rights=Principal(owner, directory().get(owner, ())), top=False)
                 table.replace(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))))
             else:
-                self.reads.append((name, "TABLE"))
+                if top:
+                    self.reads.append((name, "TABLE"))
                 if self.store.secured(name):
                     table.replace(self.secured(name, alias))
             if top:

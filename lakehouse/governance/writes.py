@@ -85,18 +85,24 @@ def _create(st: Statement, tree: exp.Create, kind: str):
     if st.store.owners.get(f"TABLE {name}") not in (None, st.who.email):
         st.require("manage", "TABLE", name, audit_action=action)  # replacing someone else's object
     query = tree.expression
+    if kind == "TABLE" and tree.find(exp.FileFormatProperty) is None:  # Databricks' default table format
+        properties = tree.args.get("properties") or exp.Properties(expressions=[])
+        properties.append("expressions", exp.FileFormatProperty(this=exp.Var(this="DELTA")))
+        tree.set("properties", properties)
     if kind == "VIEW" and query is not None:
         st.secure_reads(query.copy(), rights=st.who)  # the creator must be able to read what the view reads
         st.store.views[name] = query.sql(_DIALECT)
         tree.set("expression", _spark_view_body(st, query))
     elif query is not None:
         st.secure_reads(query, rights=st.who, skip=[target])
+    elif (location := tree.find(exp.LocationProperty)) is not None:  # a table over files: lineage from the path
+        st.reads.append((location.this.name, "PATH"))
     st.audit(action, {"full_name_arg": name})
     result = st.finish(tree)
     st.store.set_owner("TABLE", name, st.who.email)
     st.store.save()
-    if kind == "TABLE" and query is not None:
-        _lineage(st, name, column_pairs(query, st.aliases, _columns_of(st)))
+    if kind == "TABLE" and st.reads:
+        _lineage(st, name, column_pairs(query, st.aliases, _columns_of(st)) if query is not None else [])
     return result
 
 
