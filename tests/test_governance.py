@@ -7,7 +7,7 @@ import sqlglot
 from lakehouse.governance import PermissionDeniedError, UcSyntaxError
 from lakehouse.governance.grammar import ColumnMask, Grant, RowFilter, ShowGrants, Tags, parse_uc
 from lakehouse.governance.lineage import column_pairs, merge_pairs
-from lakehouse.governance.principals import as_user, current_principal, _principal
+from lakehouse.governance.principals import as_user, current_principal, principal
 from lakehouse.governance.privileges import missing
 from lakehouse.governance.statement import identity_literals
 from lakehouse.governance.store import Metastore
@@ -106,12 +106,12 @@ MATRIX = [(u, o, a) for u in USERS for o in OBJECTS for a in ("read", "write", "
 def test_permission_matrix(store, user, obj, action):
     kind, name = OBJECTS[obj]
     allowed = any(u == user and o in (obj, "*") and a in (action, "*") for u, o, a in ALLOWED)
-    lack = missing(store, _principal(user, None), action, kind, name)
+    lack = missing(store, principal(user, None), action, kind, name)
     assert (lack is None) == allowed, f"{user} {action} {obj}: missing {lack}"
 
 
 def test_inheritance_and_revoke(store):
-    analyst = _principal("analyst@c360.example", None)
+    analyst = principal("analyst@c360.example", None)
     gold = f"{S}.customer_360"
     assert missing(store, analyst, "read", "TABLE", gold) == ("SELECT", f"TABLE {gold}")
     store.grant("analysts", ("SELECT",), "SCHEMA", S)       # a schema grant reaches every table in it

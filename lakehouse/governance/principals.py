@@ -72,7 +72,16 @@ def directory() -> dict[str, tuple[str, ...]]:
     return users
 
 
-def _principal(email: str, groups) -> Principal:
+def principal(email: str, groups=None) -> Principal:
+    """The principal ``email`` with ``groups`` (default: the directory's; ``account users`` added).
+
+    Raises:
+        GovernanceError: ``email`` is not an email address, or ``groups`` is not a list of names.
+
+    Example:
+        >>> principal("support@c360.example").groups
+        ('support', 'account users')
+    """
     if not isinstance(email, str) or "@" not in email:
         raise GovernanceError(f"a user is an email address, got {email!r}.",
                               fix="use e.g. as_user(\"analyst@c360.example\").")
@@ -89,7 +98,7 @@ _ACTING: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("lake
 
 def current_principal() -> Principal:
     """The principal statements run as: the innermost ``as_user``, else the course admin."""
-    return _ACTING.get() or _principal(ADMIN, None)
+    return _ACTING.get() or principal(ADMIN, None)
 
 
 @contextlib.contextmanager
@@ -108,7 +117,7 @@ def as_user(email: str, groups=None):
         >>> with lakehouse.as_user("support@c360.example"):        # doctest: +SKIP
         ...     lakehouse.sql("SELECT email FROM main.c360.customers").show()
     """
-    token = _ACTING.set(_principal(email, groups))
+    token = _ACTING.set(principal(email, groups))
     try:
         yield current_principal()
     finally:

@@ -160,16 +160,16 @@ def _engineer_statements(ctx) -> list[str]:
 
 
 def _engineer_modify(ctx, value):
-    from ...governance.principals import _principal
+    from ...governance.principals import principal
     from ...governance.privileges import missing
     from ...governance.store import Metastore
 
     store, silver = Metastore.load(), ctx.table("silver_customers")
-    lack = missing(store, _principal(ENGINEER, None), "write", "TABLE", silver)
+    lack = missing(store, principal(ENGINEER, None), "write", "TABLE", silver)
     expect(lack is None, f"{ENGINEER} cannot MODIFY silver_customers: missing {lack and ' on '.join(lack)}")
-    expect(missing(store, _principal(ANALYST, None), "write", "TABLE", silver) is not None,
+    expect(missing(store, principal(ANALYST, None), "write", "TABLE", silver) is not None,
            f"{ANALYST} may MODIFY silver_customers too: grant to data_engineers only")
-    return expect(missing(store, _principal(ENGINEER, None), "write", "TABLE", ctx.table("customer_360")) is not None,
+    return expect(missing(store, principal(ENGINEER, None), "write", "TABLE", ctx.table("customer_360")) is not None,
                   f"{ENGINEER} may MODIFY gold customer_360 as well: grant on silver_customers only")
 
 
