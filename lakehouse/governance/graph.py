@@ -56,8 +56,9 @@ def lineage_graph(table: str, *, spark=None):
     fig, ax = plt.subplots(figsize=(3.2 * len(columns), 1.1 * max(len(v) for v in columns.values()) + 1))
     for s, t in edges:
         if s in where and t in where:
-            ax.annotate("", xy=where[t], xytext=where[s],
-                        arrowprops={"arrowstyle": "->", "color": "grey", "shrinkA": 40, "shrinkB": 40})
+            (xs, ys), (xt, yt) = where[s], where[t]
+            ax.annotate("", xy=(xt - 0.3, yt), xytext=(xs + 0.3, ys),
+                        arrowprops={"arrowstyle": "-|>", "color": "grey", "shrinkA": 0, "shrinkB": 0})
     for node, (x, y) in where.items():
         label = node if "/" not in node else "files: …/" + "/".join(node.rstrip("/").split("/")[-2:])
         ax.text(x, y, label.replace(".", ".\n", 1) if "/" not in node else label, ha="center", va="center",
