@@ -28,7 +28,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from .errors import GovernanceError, PermissionDeniedError, UcSyntaxError
-from .grammar import ColumnMask, Grant, RowFilter, ShowGrants, Tags, parse_uc, unquote
+from .grammar import parse_uc, unquote
 from .principals import Principal, current_principal, directory
 from .privileges import missing
 from .store import Metastore
@@ -284,13 +284,6 @@ def run_tree(st: Statement, tree: exp.Expression):
     return st.finish(tree)
 
 
-def run_uc(st: Statement, uc) -> object:
-    """Run a Unity Catalog statement that Spark has no grammar for (see :mod:`.grammar`)."""
-    from .writes import run_uc_statement
-
-    return run_uc_statement(st, uc)
-
-
 def sql(statement: str, *, spark=None):
     """Run one SQL statement as the acting principal, with Unity Catalog's rules (see the module docstring).
 
@@ -309,8 +302,10 @@ def sql(statement: str, *, spark=None):
         return spark.sql(statement)
     st = Statement(spark, statement, current_principal(), Metastore.load())
     uc = parse_uc(statement)
-    if uc is not None:
-        return run_uc(st, uc)
+    if uc is not None:  # a Unity Catalog statement Spark has no grammar for
+        from .writes import run_uc_statement
+
+        return run_uc_statement(st, uc)
     try:
         trees = sqlglot.parse(statement, read=_DIALECT)
     except ParseError as exc:
