@@ -73,6 +73,10 @@ def quality(spark, spec, update_id):
 
 
 def test_expectations_incremental_update_full_refresh_and_event_log(spark, tmp_path):
+    from lakehouse import sql
+    from lakehouse.governance.systables import now
+
+    started = now()
     schema = "pipe_orders"
     spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     landing = tmp_path / "landing"
@@ -101,6 +105,10 @@ def test_expectations_incremental_update_full_refresh_and_event_log(spark, tmp_p
 
     again = pipelines.run(spec, spark=spark, quiet=True, full_refresh=True)
     assert again.rows() == {"raw_orders": 7, "clean_orders": 3, "totals": 2}
+    lineage = sql(f"SELECT DISTINCT source_table_full_name AS s, entity_type FROM system.access.table_lineage "
+                  f"WHERE target_table_full_name = 'spark_catalog.{schema}.clean_orders' "
+                  f"AND event_time >= '{started.isoformat()}'", spark=spark).collect()  # a temporary view is looked through
+    assert {(r.s, r.entity_type) for r in lineage} == {(f"spark_catalog.{schema}.raw_orders", "PIPELINE")}
     assert spark.table(f"{schema}.raw_orders").count() == 7
 
     log = pipelines.event_log(spec, spark=spark)
@@ -109,7 +117,6 @@ def test_expectations_incremental_update_full_refresh_and_event_log(spark, tmp_p
     types = {r.event_type for r in log.select("event_type").distinct().collect()}
     assert {"create_update", "update_progress", "flow_definition", "flow_progress"} <= types
     # The documented Databricks data-quality query runs as written through lakehouse.sql.
-    from lakehouse.sql import sql
     log.createOrReplaceTempView("event_log_raw")
     rows = sql(f"""
         SELECT row_expectations.dataset as dataset, row_expectations.name as expectation,

@@ -180,6 +180,7 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
     log.add("update_progress", f"Update {update_id[:6]} is {state}.", {"update_progress": {"state": state}},
             level="ERROR" if error else "INFO", error=error)
     log.flush(spark, spec.storage)
+    _record_lineage(spec, graph, results)
     result = UpdateResult(spec.name, update_id, state, results, tuple(graph.order), event_log_path(spec.storage),
                           str(error).splitlines()[0] if error else None, _flows(graph), _kinds(graph))
     say(f"update {state} in {time.monotonic() - started:.1f} s; event log: {result.event_log}")
@@ -187,6 +188,38 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
         error.update = result
         raise error
     return result
+
+
+def _record_lineage(spec, graph: _Graph, results: dict) -> None:
+    """Table lineage of each flow that ran (entity ``PIPELINE``), for ``system.access.table_lineage``.
+
+    Databricks records pipeline lineage in the lineage system tables
+    (https://docs.databricks.com/aws/en/admin/system-tables/lineage); see :mod:`lakehouse.governance`.
+    """
+    from ..governance.lineage import lineage_rows
+    from ..governance.principals import current_principal
+    from ..governance.systables import append
+
+    datasets = graph.registry.datasets
+
+    def tables_read(flow, seen=()) -> list:  # a temporary view stands for what it reads
+        found = []
+        for d in (datasets[k.lower()] for k in sorted(graph.inputs[flow.name]) if k.lower() in datasets):
+            if d.kind != "temporary_view":
+                found.append(d)
+            elif d.name not in seen:
+                found += [t for f in graph.registry.flows_into(d.name) for t in tables_read(f, (*seen, d.name))]
+        return found
+
+    for flow in graph.registry.flows.values():
+        target = datasets.get(flow.target.lower())
+        done = getattr(results.get(target.name), "status", None) == "COMPLETED" if target else False
+        if not done or target.kind == "temporary_view":
+            continue
+        sources = [(_full_name(spec, d), "TABLE") for d in tables_read(flow)]
+        tables, _ = lineage_rows(sources, _full_name(spec, target), "TABLE", [], current_principal().email,
+                                 entity_type="PIPELINE", entity_id=pipeline_id(spec))
+        append("table_lineage", tables)
 
 
 # --- the graph ---------------------------------------------------------------------------------

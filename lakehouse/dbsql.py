@@ -1,9 +1,9 @@
-"""Run Databricks SQL text on open-source Spark: sqlglot translates the dialect first.
+"""Databricks SQL text on open-source Spark: sqlglot translates the dialect first.
 
 Databricks SQL reads JSON strings with the ``:`` path syntax (``details:flow_progress.status``);
-open-source Spark 4.2 applies ``:`` to VARIANT only. :func:`sql` transpiles Databricks SQL to
+open-source Spark 4.2 applies ``:`` to VARIANT only. :func:`to_spark_sql` transpiles Databricks SQL to
 Spark SQL with sqlglot (``read="databricks", write="spark"``: ``:`` paths become
-``get_json_object``) and runs it, so queries from the Databricks docs run as written
+``get_json_object``) and :func:`lakehouse.sql` runs it (with Unity Catalog governance), so queries from the Databricks docs run as written
 (for example the event log's data-quality query,
 https://docs.databricks.com/aws/en/ldp/monitor-event-logs). On Databricks the text runs as is.
 
@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 from .errors import LakehouseError
-from .paths import on_databricks
 
 
 class SqlTranslationError(LakehouseError):
@@ -41,15 +40,3 @@ def to_spark_sql(text: str) -> str:
         raise SqlTranslationError(f"cannot translate this Databricks SQL: {str(exc).splitlines()[0]}",
                                   fix="run it with spark.sql(...) in Spark SQL syntax.") from exc
 
-
-def sql(text: str, *, spark=None):
-    """``spark.sql`` for Databricks SQL text (translated locally, as is on Databricks).
-
-    Example:
-        >>> from lakehouse.sql import sql                                  # doctest: +SKIP
-        >>> sql("SELECT details:flow_progress.status FROM event_log_raw")  # doctest: +SKIP
-    """
-    from .session import get_spark
-
-    spark = spark or get_spark()
-    return spark.sql(text if on_databricks() else to_spark_sql(text))

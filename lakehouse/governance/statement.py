@@ -1,0 +1,320 @@
+"""Run one SQL statement under Unity Catalog's rules: check, rewrite, run, audit, lineage.
+
+An ordinary statement is parsed with sqlglot (Databricks dialect) and checked against the
+metastore state (:mod:`.privileges`); every table it reads becomes, in the tree, a subquery that
+applies the table's row filter and column masks, with the filter and mask functions inlined and
+``current_user()`` / ``is_account_group_member()`` / ``is_member()`` answered for the acting
+principal. A view that ``lakehouse.sql`` created is expanded in place: its base tables are
+checked with the view owner's rights, while their filters and masks still evaluate for the
+reader (https://docs.databricks.com/aws/en/data-governance/unity-catalog/filters-and-masks).
+The rewritten tree is written as Spark SQL (``:`` JSON paths become ``get_json_object``, see
+:mod:`lakehouse.dbsql`) and Spark runs it, so the filter and the masks are part of the query
+plan for every read path: direct reads, joins and self-joins, subqueries, CTEs, views,
+CTAS / INSERT ... SELECT / MERGE sources.
+
+Example:
+    >>> from lakehouse.governance.statement import identity_literals
+    >>> import sqlglot
+    >>> from lakehouse.governance.principals import Principal
+    >>> tree = sqlglot.parse_one("SELECT current_user(), is_account_group_member('support')", read="databricks")
+    >>> identity_literals(tree, Principal("s@x", ("support",))).sql("spark")
+    "SELECT 's@x', 'support' IN ('support')"
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from .errors import GovernanceError, PermissionDeniedError, UcSyntaxError
+from .grammar import parse_uc, unquote
+from .principals import Principal, current_principal, directory
+from .privileges import missing
+from .store import Metastore
+from .systables import LOCAL_SCHEMA, SYSTEM_TABLES, append, audit_event, ingest
+
+DEFAULT_CATALOG = "spark_catalog"
+FILE_FORMATS = {"json", "csv", "parquet", "delta", "text", "orc", "avro", "binaryfile"}
+GRANTS_SCHEMA = "principal STRING, actionType STRING, objectType STRING, objectKey STRING"
+TAG_TABLES = {"column_tags": ("catalog_name", "schema_name", "table_name", "column_name", "tag_name", "tag_value"),
+              "table_tags": ("catalog_name", "schema_name", "table_name", "tag_name", "tag_value")}
+_DIALECT = "databricks"
+
+
+def identity_literals(tree: exp.Expression, who: Principal) -> exp.Expression:
+    """``current_user()`` and group-membership calls replaced by their answer for ``who``."""
+    groups = [exp.Literal.string(g) for g in who.groups]
+
+    def answer(node):
+        if isinstance(node, exp.CurrentUser):
+            return exp.Literal.string(who.email)
+        if isinstance(node, exp.Anonymous) and node.name.lower() in ("is_account_group_member", "is_member"):
+            if len(node.expressions) != 1:
+                raise GovernanceError(f"{node.name}() takes one group name, got {node.sql(_DIALECT)}.")
+            return exp.In(this=node.expressions[0], expressions=[g.copy() for g in groups])
+        return node
+
+    return tree.transform(answer, copy=False)
+
+
+def _ident(name: str) -> str:
+    return ".".join(f"`{p}`" for p in name.split("."))
+
+
+def _table_parts(table: exp.Table) -> list[str]:
+    return [p.lower() for p in (table.catalog, table.db, table.name) if p]
+
+
+class Statement:
+    """One governed statement: who runs it, the metastore state, and what it read and wrote."""
+
+    def __init__(self, spark, text: str, who: Principal, store: Metastore):
+        self.spark, self.text, self.who, self.store = spark, text, who, store
+        self.reads: list[tuple[str, str]] = []   # (full name or path, TABLE / VIEW / PATH)
+        self.aliases: dict[str, str] = {}        # alias -> full name of the top-level sources
+        self.events: list[dict] = []
+        self._db: str | None = None
+
+    # names -------------------------------------------------------------------------------------
+    def current_schema(self) -> str:
+        if self._db is None:
+            self._db = self.spark.catalog.currentDatabase().lower()
+        return self._db
+
+    def full(self, parts: list[str]) -> str:
+        """``catalog.schema.name`` for a 1-, 2- or 3-part name."""
+        if len(parts) == 3:
+            return ".".join(parts)
+        if len(parts) == 2:
+            return f"{DEFAULT_CATALOG}.{parts[0]}.{parts[1]}"
+        return f"{DEFAULT_CATALOG}.{self.current_schema()}.{parts[0]}"
+
+    def full_name(self, name: str, kind: str = "TABLE") -> str:
+        parts = unquote(name).split(".")
+        if kind == "CATALOG":
+            return parts[0]
+        if kind == "SCHEMA":
+            return ".".join(parts) if len(parts) == 2 else f"{DEFAULT_CATALOG}.{parts[0]}"
+        return self.full(parts)
+
+    # decisions ---------------------------------------------------------------------------------
+    def require(self, action: str, kind: str, name: str, *, who: Principal | None = None,
+                audit_action: str = "getTable") -> None:
+        who = who or self.who
+        lack = missing(self.store, who, action, kind, name)
+        if lack:
+            error = PermissionDeniedError(who.email, *lack)
+            self.audit(audit_action, {"full_name_arg": name, "securable_type": kind},
+                       status=403, error=str(error).splitlines()[0], flush=True)
+            raise error
+
+    def audit(self, action: str, params: dict, *, status: int = 200, error: str | None = None,
+              flush: bool = False) -> None:
+        self.events.append(audit_event(self.who.email, action, {**params, "commandText": self.text[:1000]},
+                                       status=status, error=error))
+        if flush:
+            self.flush()
+
+    def flush(self) -> None:
+        append("audit", self.events)
+        self.events = []
+
+    # functions ---------------------------------------------------------------------------------
+    def inline(self, name: str, args: list[exp.Expression]) -> exp.Expression:
+        """The body of the SQL function ``name`` with its parameters bound to ``args``."""
+        spec = self.store.functions.get(name)
+        if spec is None:
+            raise GovernanceError(f"function {name} does not exist.",
+                                  fix="create it first with lakehouse.sql(\"CREATE FUNCTION ... RETURN ...\").")
+        params = {p.lower(): (i, t) for i, (p, t) in enumerate(spec["params"])}
+        if len(args) != len(params):
+            raise GovernanceError(f"function {name} takes {len(params)} arguments, {len(args)} were given.",
+                                  fix="pass one column or literal per parameter (ON (...) / USING COLUMNS (...)).")
+
+        def bind(node):
+            if isinstance(node, exp.Column) and not node.table and node.name.lower() in params:
+                i, type_ = params[node.name.lower()]
+                return exp.Cast(this=args[i].copy(), to=exp.DataType.build(type_, dialect=_DIALECT))
+            return node
+
+        body = sqlglot.parse_one(spec["body"], read=_DIALECT).transform(bind)
+        if spec.get("returns"):
+            body = exp.Cast(this=body, to=exp.DataType.build(spec["returns"], dialect=_DIALECT))
+        return exp.Paren(this=body)
+
+    def _calls(self, tree: exp.Expression):
+        """(node to replace, full name, call) of each call of a governed SQL function in ``tree``."""
+        for call in list(tree.find_all(exp.Anonymous)):
+            node, parts = call, [call.name.lower()]
+            while isinstance(node.parent, exp.Dot) and node.parent.expression is node:
+                node = node.parent
+                left = node.this
+                parts[:0] = [p.name.lower() for p in ([left] if not isinstance(left, exp.Dot) else left.flatten())]
+            if len(parts) == 1 and not any(k.endswith("." + parts[0]) for k in self.store.functions):
+                continue
+            name = self.full(parts)
+            if name in self.store.functions:
+                yield node, name, call
+
+    def inline_calls(self, tree: exp.Expression, *, check: bool) -> exp.Expression:
+        for _ in range(10):  # functions calling functions, a few levels deep
+            found = list(self._calls(tree))
+            if not found:
+                return tree
+            for node, name, call in found:
+                if check:
+                    self.require("execute", "FUNCTION", name, audit_action="executeFunction")
+                replacement = self.inline(name, list(call.expressions))
+                if node is tree:
+                    return replacement
+                node.replace(replacement)
+            check = False  # calls inside a function body run with the function's rights
+        raise GovernanceError("SQL functions call each other more than 10 levels deep.")
+
+    def _args(self, texts) -> list[exp.Expression]:
+        return [sqlglot.parse_one(t, read=_DIALECT) for t in texts]
+
+    # reads -------------------------------------------------------------------------------------
+    def secured(self, name: str, alias: str) -> exp.Expression:
+        """``(SELECT <masked columns> FROM name WHERE <filter>) AS alias`` for a secured table."""
+        row_filter, masks = self.store.filters.get(name), self.store.masks.get(name, {})
+        if masks:
+            columns = self.spark.table(_ident(name)).columns
+            projection = [exp.alias_(self.inline(masks[c.lower()]["function"],
+                                                 [exp.column(c, quoted=True), *self._args(masks[c.lower()]["arguments"])]),
+                                     c, quoted=True) if c.lower() in masks else exp.column(c, quoted=True)
+                          for c in columns]
+        else:
+            projection = [exp.Star()]
+        query = exp.select(*projection).from_(exp.to_table(_ident(name), dialect=_DIALECT))
+        if row_filter:
+            query = query.where(self.inline(row_filter["function"], self._args(row_filter["arguments"])))
+        return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+
+    def _tags_table(self, which: str) -> exp.Expression:
+        columns = TAG_TABLES[which]
+        rows = []
+        for kind, name, column, key, value in self.store.tags:
+            parts = name.split(".")
+            if kind in ("TABLE", "VIEW") and (column is not None) == (which == "column_tags"):
+                rows.append([*parts, *([column] if column else []), key, value])
+        if not rows:
+            select = ", ".join(f"CAST(NULL AS STRING) AS {c}" for c in columns)
+            return sqlglot.parse_one(f"(SELECT {select} WHERE FALSE)", read=_DIALECT)
+        values = ", ".join("(" + ", ".join(exp.Literal.string(v or "").sql() for v in r) + ")" for r in rows)
+        return sqlglot.parse_one(f"(SELECT * FROM VALUES {values} AS t({', '.join(columns)}))", read=_DIALECT)
+
+    def secure_reads(self, tree: exp.Expression, *, rights: Principal, skip=(), top: bool = True) -> exp.Expression:
+        """Check and rewrite every table ``tree`` reads (``skip``: the write targets)."""
+        ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+        skip_ids = {id(t) for t in skip}
+        for table in list(tree.find_all(exp.Table)):
+            if id(table) in skip_ids or not isinstance(table.this, exp.Identifier):
+                continue
+            parts = _table_parts(table)
+            if len(parts) == 1 and parts[0] in ctes:
+                continue
+            alias = table.alias or table.name
+            if len(parts) == 2 and parts[0] in FILE_FORMATS and "/" in parts[1]:
+                self.reads.append((table.name, "PATH"))
+                continue
+            if parts[:2] == ["system", "access"] and parts[2:] and parts[2] in SYSTEM_TABLES:
+                self.flush()
+                ingest(self.spark, parts[2])
+                name = f"system.access.{parts[2]}"
+                self.require("read", "TABLE", name, who=rights)
+                table.set("catalog", exp.to_identifier(DEFAULT_CATALOG))
+                table.set("db", exp.to_identifier(LOCAL_SCHEMA.split(".")[1]))
+                self.audit("getTable", {"full_name_arg": name})
+                continue
+            if parts[:2] == ["system", "information_schema"] and parts[2:] and parts[2] in TAG_TABLES:
+                replacement = self._tags_table(parts[2])
+                table.replace(exp.Subquery(this=replacement.this, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+                continue
+            name = self.full(parts)
+            self.require("read", "TABLE", name, who=rights)
+            if top:  # a view's own reads run with its owner's rights and are not the reader's reads
+                self.audit("getTable", {"full_name_arg": name, "operation": "READ"})
+            if name in self.store.views:
+                if top:
+                    self.reads.append((name, "VIEW"))
+                owner = self.store.owner("TABLE", name)
+                body = sqlglot.parse_one(self.store.views[name], read=_DIALECT)
+                body = self.secure_reads(body, rights=Principal(owner, directory().get(owner, ())), top=False)
+                table.replace(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))))
+            else:
+                if top:
+                    self.reads.append((name, "TABLE"))
+                if self.store.secured(name):
+                    table.replace(self.secured(name, alias))
+            if top:
+                self.aliases[alias.lower()] = name
+        return tree
+
+    # running -----------------------------------------------------------------------------------
+    def finish(self, tree: exp.Expression):
+        tree = identity_literals(self.inline_calls(tree, check=False), self.who)
+        try:
+            result = self.spark.sql(tree.sql(dialect="spark"))
+        finally:
+            self.flush()
+        return result
+
+
+def _target(node: exp.Expression) -> exp.Table | None:
+    node = node.this if isinstance(node, exp.Schema) else node
+    return node if isinstance(node, exp.Table) else None
+
+
+def run_tree(st: Statement, tree: exp.Expression):
+    """Check and run one parsed statement (see the module docstring)."""
+    from .writes import run_write
+
+    who = st.who
+    if isinstance(tree, (exp.Insert, exp.Merge, exp.Update, exp.Delete, exp.Create, exp.Drop)):
+        return run_write(st, tree)
+    if isinstance(tree, exp.Query):
+        st.inline_calls(tree, check=not who.is_admin)  # direct calls need EXECUTE
+        return st.finish(st.secure_reads(tree, rights=who))
+    if not who.is_admin:
+        for table in tree.find_all(exp.Table):
+            st.require("read", "TABLE", st.full(_table_parts(table)))
+    st.audit("commandSubmit", {})
+    return st.finish(tree)
+
+
+def sql(statement: str, *, spark=None):
+    """Run one SQL statement as the acting principal, with Unity Catalog's rules (see the module docstring).
+
+    Raises:
+        PermissionDeniedError: a privilege is missing (``PERMISSION_DENIED``, names it and the object).
+        UcSyntaxError: a Unity Catalog statement that does not follow the Databricks syntax.
+        GovernanceError: anything else the emulation cannot accept (the message says what).
+    """
+    from ..paths import on_databricks
+    from ..session import get_spark
+
+    if not isinstance(statement, str) or not statement.strip():
+        raise GovernanceError(f"expected one SQL statement (str), got {statement!r}.")
+    spark = spark or get_spark()
+    if on_databricks():
+        return spark.sql(statement)
+    st = Statement(spark, statement, current_principal(), Metastore.load())
+    uc = parse_uc(statement)
+    if uc is not None:  # a Unity Catalog statement Spark has no grammar for
+        from .writes import run_uc_statement
+
+        return run_uc_statement(st, uc)
+    try:
+        trees = sqlglot.parse(statement, read=_DIALECT)
+    except ParseError as exc:
+        if st.who.is_admin:  # Spark may know what sqlglot does not (DESCRIBE DETAIL ...)
+            st.audit("commandSubmit", {}, flush=True)
+            return spark.sql(statement)
+        raise UcSyntaxError(f"cannot parse this statement: {statement[:200]} ({str(exc).splitlines()[0]})",
+                            fix="check the SQL syntax; one statement per call.") from None
+    if len([t for t in trees if t is not None]) != 1:
+        raise GovernanceError(f"lakehouse.sql runs one statement at a time, got {len(trees)}: {statement[:200]}",
+                              fix="call it once per statement.")
+    return run_tree(st, trees[0])
