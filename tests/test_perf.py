@@ -57,7 +57,8 @@ def test_compare_and_summary_report_the_ratio(spark, ranged):
     after = scan_metrics(spark.table(ranged).where("customer_id BETWEEN 0 AND 150"))
     table = compare(before, after, plot=True)
     assert table.loc["files_read", "before/after"] == FILES / 2
-    assert list(summary({"a": before, "b": after}).columns) == ["a", "b"]
+    table = summary({"a": before, "b": after})
+    assert list(table.index) == ["a", "b"] and table.loc["b", "files_read"] == 2
 
 
 def test_layout_plot_and_deletion_vectors(spark, ranged):

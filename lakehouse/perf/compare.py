@@ -25,13 +25,14 @@ def _measures(run, what: str) -> dict:
 
 
 def summary(runs: Mapping):
-    """One row per measure, one column per run: the numbers of several :func:`scan_metrics` runs.
+    """One row per run, one column per measure: the numbers of several :func:`scan_metrics` runs.
 
     Args:
         runs: run name -> the result of ``scan_metrics`` (a dict keeps the order).
 
     Returns:
-        A pandas DataFrame (index: files_total, files_read, bytes_read, rows_scanned, seconds).
+        A pandas DataFrame indexed by run name, with the columns files_total, files_read,
+        bytes_read, rows_scanned and seconds.
 
     Raises:
         PerfArgumentError: ``runs`` is empty or a value is not a measured run.
@@ -43,7 +44,8 @@ def summary(runs: Mapping):
 
     if not isinstance(runs, Mapping) or not runs:
         raise PerfArgumentError("runs must be a non-empty dict of name -> scan_metrics(...) result.")
-    return pd.DataFrame({str(name): _measures(run, f"runs[{name!r}]") for name, run in runs.items()})
+    return pd.DataFrame.from_dict({str(name): _measures(run, f"runs[{name!r}]") for name, run in runs.items()},
+                                  orient="index")
 
 
 def compare(before, after, *, labels: tuple = ("before", "after"), title: str = "", plot: bool = True):
@@ -69,7 +71,7 @@ def compare(before, after, *, labels: tuple = ("before", "after"), title: str = 
     """
     if not (isinstance(labels, (tuple, list)) and len(labels) == 2 and all(isinstance(x, str) for x in labels)):
         raise PerfArgumentError(f"labels must be two names, got {labels!r}.")
-    table = summary({labels[0]: before, labels[1]: after})
+    table = summary({labels[0]: before, labels[1]: after}).T
     first, second = table[labels[0]].astype(float), table[labels[1]].astype(float)
     table[f"{labels[0]}/{labels[1]}"] = (first / second.where(second != 0)).round(2).fillna(float("inf"))
     table.loc[(first == 0) & (second == 0), f"{labels[0]}/{labels[1]}"] = 1.0

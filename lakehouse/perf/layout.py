@@ -121,13 +121,25 @@ def _ordered(frame):
     return frame[fixed + bounds]
 
 
-def _values(series):
+def _positions(lo, hi, value):
+    """Numbers to draw: numbers as they are, dates as dates, other values (strings) by their sort order."""
     import pandas as pd
 
-    numbers = pd.to_numeric(series, errors="coerce")
-    if numbers.notna().sum() == series.notna().sum():
-        return numbers
-    return pd.to_datetime(series, errors="coerce", utc=True).dt.tz_localize(None)
+    values = pd.concat([lo, hi, pd.Series([] if value is None else [value], dtype=object)], ignore_index=True)
+    numbers = pd.to_numeric(values, errors="coerce")
+    ranked = False
+    if numbers.notna().sum() == values.notna().sum():
+        out = numbers
+    else:
+        dates = pd.to_datetime(values.astype(str), errors="coerce", format="mixed")
+        if dates.notna().sum() == values.notna().sum():
+            out = dates
+        else:  # strings: their rank among all the bounds keeps the order, which is all skipping uses
+            order = {v: i for i, v in enumerate(sorted(values.dropna().astype(str).unique()))}
+            out, ranked = values.astype(str).map(order).astype(float), True
+    n = len(lo)
+    return (out.iloc[:n].reset_index(drop=True), out.iloc[n:2 * n].reset_index(drop=True),
+            out.iloc[2 * n] if value is not None else None, ranked)
 
 
 def plot_file_ranges(layout, column: str, *, value=None, ax=None, title: str = ""):
@@ -162,19 +174,19 @@ def plot_file_ranges(layout, column: str, *, value=None, ax=None, title: str = "
                                 fix="pass a column of the table (stats cover its first 32 columns).")
     if len(layout) == 0:
         raise PerfArgumentError("the layout has no files: the table is empty.")
-    frame = pd.DataFrame({"lo": _values(layout[lo]), "hi": _values(layout[hi])}).sort_values("lo").reset_index(drop=True)
+    low, high, v, ranked = _positions(layout[lo], layout[hi], value)
+    frame = pd.DataFrame({"lo": low, "hi": high}).sort_values("lo").reset_index(drop=True)
     hit = None
     if value is not None:
-        v = _values(pd.Series([value])).iloc[0]
         hit = (frame["lo"] <= v) & (frame["hi"] >= v)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, max(1.6, min(6.0, 0.12 * len(frame) + 1))))
     colors = ["#1f77b4" if hit is None or h else "#c8c8c8" for h in (hit if hit is not None else [None] * len(frame))]
     ax.hlines(range(len(frame)), frame["lo"], frame["hi"], colors=colors, linewidth=3)
     if value is not None:
-        ax.axvline(_values(pd.Series([value])).iloc[0], color="#d62728", linewidth=1)
+        ax.axvline(v, color="#d62728", linewidth=1)
     ax.set_ylabel("file (sorted by min)")
-    ax.set_xlabel(column)
+    ax.set_xlabel(f"{column} (values in sort order)" if ranked else column)
     reads = f", {int(hit.sum())} of {len(frame)} files may hold {value}" if hit is not None else ""
     ax.set_title(title or f"{column}: min-max per file ({len(frame)} files{reads})", fontsize=10)
     return ax
