@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     # (2) Z-order
     spark.conf.set("spark.databricks.delta.optimize.maxFileSize", str(info["bytes"] // args.files))
     zt = ctx.table("events_zorder")
-    spark.sql(f"CREATE OR REPLACE TABLE {zt} USING delta AS SELECT * FROM {events}")
+    spark.sql(f"CREATE OR REPLACE TABLE {zt} USING delta AS SELECT /*+ REPARTITION({args.files}) */ * FROM {events}")
     pb, wb = measure(point.format(t=zt), r, "lookup, random"), measure(week.format(t=zt), r, "week, random")
     out["zorder_s"] = timed(spark, f"OPTIMIZE {zt} ZORDER BY (customer_id)")
     pa, wa = measure(point.format(t=zt), r, "lookup, Z-ordered"), measure(week.format(t=zt), r, "week, Z-ordered")

@@ -24,7 +24,7 @@ def make_small_files(df, table: str, *, commits: int = 20, files_per_commit: int
     """Write ``df`` to the Delta table ``table`` as ``commits`` appends of ``files_per_commit`` files each.
 
     The table is replaced first (the first commit overwrites), so a re-run starts over. The rows
-    are split at random (seeded, so the same rows each time) into the commits.
+    are split by a hash of all their columns (the same rows each time) into the commits.
 
     Args:
         df: the rows to write (a batch DataFrame).
@@ -46,8 +46,11 @@ def make_small_files(df, table: str, *, commits: int = 20, files_per_commit: int
     _positive("files_per_commit", files_per_commit)
     if not isinstance(table, str) or not table.strip():
         raise PerfArgumentError(f"table must be a table name, got {table!r}.")
-    parts = df.randomSplit([1.0] * commits, seed=9) if commits > 1 else [df]
-    for i, part in enumerate(parts):
+    from pyspark.sql import functions as F
+
+    slot = F.pmod(F.xxhash64(*[F.col(c) for c in df.columns]), F.lit(commits))
+    for i in range(commits):
+        part = df.where(slot == i) if commits > 1 else df
         (part.repartition(files_per_commit).write.format("delta")
          .mode("overwrite" if i == 0 else "append").option("overwriteSchema", "true").saveAsTable(table))
     return int(df.sparkSession.sql(f"DESCRIBE DETAIL {table}").first()["numFiles"])
