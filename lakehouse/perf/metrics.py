@@ -105,6 +105,14 @@ def _dataframe(query, spark):
     return query
 
 
+def _is_connect(df) -> bool:
+    try:
+        from pyspark.sql.connect.dataframe import DataFrame as ConnectDataFrame
+    except ImportError:  # pragma: no cover - pyspark without Connect
+        return False
+    return isinstance(df, ConnectDataFrame)  # a classic DataFrame's executionInfo raises
+
+
 def _connect_nodes(df) -> list[PlanNode]:
     info = df.executionInfo
     if info is None or info.metrics is None:
@@ -113,7 +121,7 @@ def _connect_nodes(df) -> list[PlanNode]:
     return [PlanNode(n.name, {m.name: m.value for m in n.metrics}) for n in graph.values() if n.name]
 
 
-def _classic_nodes(df) -> list[PlanNode]:  # pragma: no cover - classic mode / Databricks
+def _classic_nodes(df) -> list[PlanNode]:  # pragma: no cover - classic mode (checked by hand), Databricks
     """Walk the executed plan through adaptive plans and query stages."""
     stack, nodes = [df._jdf.queryExecution().executedPlan()], []
     while stack:
@@ -173,7 +181,7 @@ def scan_metrics(query, *, label: str = "", spark=None) -> ScanMetrics:
     start = time.perf_counter()
     rows = len(df.collect())
     seconds = time.perf_counter() - start
-    nodes = _connect_nodes(df) if hasattr(df, "executionInfo") else _classic_nodes(df)
+    nodes = _connect_nodes(df) if _is_connect(df) else _classic_nodes(df)
     scans = [n for n in nodes if FILES_READ in n.metrics and n.name.startswith("Scan")]
     tables = []
     for n in scans:
