@@ -18,10 +18,23 @@ PROMPT_SHOW = "Enter: show the answer"
 PROMPT_MARK = r"Did you know it\?"
 
 
-def spawn(home, *args):
+def spawn(home, *args, first: str):
+    """Start the quiz in a pseudo-terminal and wait for its first line matching ``first``.
+
+    pexpect forks this pytest process, which holds gRPC threads (the session's Spark Connect
+    client); gRPC's fork handlers can kill the forked child before it execs (seen once in a
+    CI run: "Epoll1Poller ... epoll_wait error: Bad file descriptor", then EOF). That is the
+    test harness, not the quiz: such a start is retried (up to 3 times).
+    """
     env = {**os.environ, "LAKEHOUSE_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    return pexpect.spawn(sys.executable, ["-m", "lakehouse.cli", "quiz", *args], env=env,
-                         encoding="utf-8", timeout=30, dimensions=(50, 200))
+    for attempt in range(3):
+        child = pexpect.spawn(sys.executable, ["-m", "lakehouse.cli", "quiz", *args], env=env,
+                              encoding="utf-8", timeout=30, dimensions=(50, 200))
+        if child.expect([first, pexpect.EOF]) == 0:
+            return child
+        if "epoll" not in (child.before or "") or attempt == 2:
+            raise AssertionError(f"the quiz ended before {first!r}: {child.before!r}")
+    raise AssertionError("unreachable")
 
 
 def asked_key(child) -> str:
@@ -30,8 +43,8 @@ def asked_key(child) -> str:
 
 
 def test_drill_reveals_marks_and_remembers_misses_across_runs(tmp_path):
-    child = spawn(tmp_path, "--section", "streaming", "--limit", "3", "--seed", "7")
-    child.expect(r"\[1/3\] Structured Streaming")
+    child = spawn(tmp_path, "--section", "streaming", "--limit", "3", "--seed", "7",
+                  first=r"\[1/3\] Structured Streaming")
     first = asked_key(child)
     child.expect(PROMPT_SHOW)
     child.sendline("")
@@ -59,8 +72,7 @@ def test_drill_reveals_marks_and_remembers_misses_across_runs(tmp_path):
     assert misses == {first: 1}
 
     # The next run asks the missed card first; knowing it takes it off the list.
-    child = spawn(tmp_path, "--misses")
-    child.expect(r"\[1/1\]")
+    child = spawn(tmp_path, "--misses", first=r"\[1/1\]")
     assert asked_key(child) == first
     child.expect(PROMPT_SHOW)
     child.sendline("")
@@ -102,8 +114,8 @@ def test_same_seed_same_order_and_missed_cards_come_first(tmp_path, monkeypatch)
 
 
 def test_unknown_section_and_bad_limit_exit_2_with_the_sections_listed(tmp_path):
-    child = spawn(tmp_path, "--section", "kubernetes")
-    child.expect(r"error \[QUIZ_ERROR\]: no card matches section 'kubernetes'")
+    child = spawn(tmp_path, "--section", "kubernetes",
+                  first=r"error \[QUIZ_ERROR\]: no card matches section 'kubernetes'")
     child.expect("Structured Streaming")
     child.expect(pexpect.EOF)
     child.close()
@@ -111,8 +123,7 @@ def test_unknown_section_and_bad_limit_exit_2_with_the_sections_listed(tmp_path)
     with pytest.raises(LakehouseError) as info:
         quiz.select(quiz.load_cards(), section="nothing-like-this")
     assert info.value.code == "QUIZ_ERROR"
-    child = spawn(tmp_path, "--limit", "0")
-    child.expect(r"QUIZ_ERROR.*--limit must be >= 1")
+    child = spawn(tmp_path, "--limit", "0", first=r"QUIZ_ERROR.*--limit must be >= 1")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
