@@ -2,7 +2,8 @@
 
 For each ``--scale``: generate the C360 data set (seed 42), land every batch, run the reference
 Bronze and Silver into the schema ``bench_gold_s<scale>`` — once; a later run of this script
-reuses them — then time ``gold.build`` (all five Gold tables, a full refresh) ``--runs`` times.
+reuses them — then time ``gold.build`` (all five Gold tables, a full refresh) ``--runs`` times, the scales
+interleaved.
 Prints per scale the Silver input rows, the Gold output rows, each run's seconds and the median,
 and the ratio of each median to the first scale's (how cost grows with data). JSON on stdout.
 
@@ -53,18 +54,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scales = args.scale or [1.0, 10.0]
     spark = get_spark()
-    results = []
+    prepared = []
     for scale in scales:
         schema = prepare(spark, scale, lakehouse_home())
         silver_rows = {n: spark.table(f"{schema}.{t}").count()
                        for n, t in gold.silver_names(layer_prefix=True).items() if n != "rejects"}
-        times, counts = [], {}
-        for _ in range(args.runs):
+        prepared.append((scale, schema, silver_rows))
+    # Runs are interleaved (scale 1, scale 10, scale 1, ...) so that a change in machine load
+    # during the benchmark lands on every scale alike and the ratio stays comparable.
+    times = {scale: [] for scale in scales}
+    counts = {}
+    for _ in range(args.runs):
+        for scale, schema, _rows in prepared:
             t = time.monotonic()
-            counts = gold.build(spark, schema, layer_prefix=True)
-            times.append(round(time.monotonic() - t, 1))
-        results.append({"scale": scale, "silver_rows": silver_rows, "gold_rows": counts, "runs_s": times,
-                        "median_s": statistics.median(times)})
+            counts[scale] = gold.build(spark, schema, layer_prefix=True)
+            times[scale].append(round(time.monotonic() - t, 1))
+            print(json.dumps({"scale": scale, "run_s": times[scale][-1]}), flush=True)
+    results = []
+    for scale, _schema, silver_rows in prepared:
+        results.append({"scale": scale, "silver_rows": silver_rows, "gold_rows": counts[scale],
+                        "runs_s": times[scale], "median_s": statistics.median(times[scale])})
         print(json.dumps(results[-1]), flush=True)
     base = results[0]["median_s"]
     print(json.dumps({"ratio_to_first_scale": {r["scale"]: round(r["median_s"] / base, 2) for r in results}}))

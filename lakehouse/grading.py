@@ -13,6 +13,16 @@ for TODO 1) prints the full answer when asked. A TODO left unanswered (its varia
 the reference state, so the rest of the lab runs; the check returns the reference value.
 ``ctx.summary()`` prints the score once, with the failed checks by name and their nudges.
 
+Points go to **exercises** (checks with a TODO number, 1 point unless set); a check of a demo
+cell is a **checkpoint** (0 points: it tells the learner the lab's state is in order), so a lab
+left untouched scores 0. A check may name the earlier checks it builds on (``requires``): when it
+fails after one of them failed, it says to fix that one first (a prerequisite note, the way
+Databricks Academy's validation suites do).
+
+With ``LAKEHOUSE_GRADES_DIR`` set (what ``lakehouse grade`` does), every check run also writes
+the lab's results to ``<dir>/<lab_id>.json`` (:meth:`Grader.record`), read by
+:mod:`lakehouse.course.scoreboard`.
+
 In strict mode (``LAKEHOUSE_GRADING=strict``, what the test-suite sets for solution notebooks)
 a failed check raises :class:`~lakehouse.errors.GradingError` after printing.
 
@@ -30,8 +40,10 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from .errors import GradingError, LabError
@@ -59,7 +71,10 @@ class Check:
             returns the reference value (or None for a state check).
         todo: the TODO number in the notebook (``ctx.answer(n)``), None for a check of a demo cell.
         variable: True when the check grades a value the learner sets (None then means "not set yet").
-        points: what the check is worth.
+        points: what the check is worth; default 1 for an exercise (``todo`` set), 0 for a
+            checkpoint of a demo cell.
+        requires: names of earlier checks this one builds on; after a FAIL of one of them, this
+            check's FAIL says to fix that one first.
     """
 
     name: str
@@ -71,9 +86,15 @@ class Check:
     catch_up: Callable[..., Any] | None = None
     todo: int | None = None
     variable: bool = True
-    points: int = 1
+    points: int | None = None
+    requires: tuple[str, ...] = ()
 
     def __post_init__(self):
+        if self.points is None:
+            object.__setattr__(self, "points", 0 if self.todo is None else 1)
+        if isinstance(self.requires, str) or not all(isinstance(r, str) for r in self.requires):
+            raise LabError(f"check {self.name!r}: requires must be a tuple of check names, got {self.requires!r}.")
+        object.__setattr__(self, "requires", tuple(self.requires))
         for what in ("name", "title", "nudge"):
             if not isinstance(getattr(self, what), str) or not getattr(self, what):
                 raise LabError(f"check {self.name!r}: {what} must be a non-empty str.")
@@ -91,6 +112,12 @@ class Result:
     passed: bool
     points: int
     message: str = ""
+
+    def as_dict(self, check: "Check") -> dict:
+        """The result as the scoreboard's JSON row (``status`` pass / fail)."""
+        return {"name": self.name, "todo": check.todo, "title": check.title, "points": self.points,
+                "max_points": check.points, "status": "pass" if self.passed else "fail",
+                "message": self.message}
 
 
 def strict_mode() -> bool:
@@ -149,6 +176,13 @@ class Grader:
         if len(set(names)) != len(names) or len(set(todos)) != len(todos):
             raise LabError(f"lab {self.lab_id}: check names and TODO numbers must be unique, got {names} / {todos}.")
         self._by_name = {c.name: c for c in self.checks}
+        for i, check in enumerate(self.checks):
+            earlier = {c.name for c in self.checks[:i]}
+            unknown = [r for r in check.requires if r not in earlier]
+            if unknown:
+                raise LabError(f"lab {self.lab_id}: check {check.name!r} requires {unknown}, "
+                               "which are not earlier checks of the lab.",
+                               fix="list in requires only names of checks that come before it.")
 
     def find(self, key: str | int) -> Check:
         """The check named ``key``, or of TODO number ``key``.
@@ -192,11 +226,14 @@ class Grader:
         label = f"[{got}/{check.points}] {check.name}: {check.title}"
         if passed:
             print(f"PASS  {label}")
+            self.record()
             return None if state_check else value
         print(f"FAIL  {label}" + (f" - {message}" if message else ""))
         print(f"      nudge: {check.nudge}")
         if check.doc:
             print(f"      docs:  {check.doc}")
+        self._prerequisite_note(check)
+        self.record()
         if strict_mode():
             raise GradingError(f"check {check.name!r} of lab {self.lab_id} failed: {message or 'false'}",
                                fix=check.nudge)
@@ -207,6 +244,55 @@ class Grader:
         print("      caught up: the reference state is in place so the lab goes on"
               + (f"; {ask} shows the answer." if ask else "."))
         return None if state_check else reference
+
+    def _prerequisite_note(self, check: Check) -> None:
+        failed = [r for r in check.requires if r in self._results and not self._results[r].passed]
+        not_run = [r for r in check.requires if r not in self._results]
+        for name in failed:
+            todo = self._by_name[name].todo
+            print(f"      first: {name}" + (f" (TODO {todo})" if todo else "")
+                  + " failed earlier and this step builds on it; fix that one first.")
+        if not_run:
+            print(f"      first: run the cells of {', '.join(not_run)} above; this step builds on them.")
+
+    def report(self) -> dict:
+        """The lab's results as a dict: every check in notebook order, ``status`` pass / fail / not_run.
+
+        Returns:
+            ``{"lab": id, "points": int, "max_points": int, "checks": [{"name", "todo", "title",
+            "points", "max_points", "status", "message"}, ...]}``; ``max_points`` counts every
+            check of the lab, run or not.
+
+        Example:
+            >>> g = Grader("00_welcome_and_setup", [Check("four", "four", lambda ctx, v: v == 4,
+            ...                                     nudge="add", todo=1)])
+            >>> g.report()["checks"][0]["status"], g.report()["max_points"]
+            ('not_run', 1)
+        """
+        rows = []
+        for check in self.checks:
+            result = self._results.get(check.name)
+            rows.append(result.as_dict(check) if result else
+                        {"name": check.name, "todo": check.todo, "title": check.title, "points": 0,
+                         "max_points": check.points, "status": "not_run", "message": ""})
+        return {"lab": self.lab_id, "points": sum(r["points"] for r in rows),
+                "max_points": sum(c.points for c in self.checks), "checks": rows}
+
+    def record(self) -> Path | None:
+        """Write :meth:`report` to ``$LAKEHOUSE_GRADES_DIR/<lab_id>.json`` when that variable is set.
+
+        Returns:
+            The file written, or None (variable not set).
+        """
+        folder = os.environ.get("LAKEHOUSE_GRADES_DIR")
+        if not folder:
+            return None
+        target = Path(folder) / f"{self.lab_id}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.report(), indent=1))
+        tmp.replace(target)
+        return target
 
     def answer(self, key: str | int) -> None:
         """Print the full reference answer of one check (a TODO's name or number)."""

@@ -195,6 +195,30 @@ class LabContext:
         """Print the score once, with each failed check and its nudge."""
         self.grader.summary()
 
+    def clean_up(self, *, drop: bool = False) -> None:
+        """The lab's last cell: stop its streams, print the score, and with ``drop`` free its space.
+
+        Args:
+            drop: also drop the lab's schema (its tables) and empty its folders. No other lab
+                reads them (each lab has its own schema), so this is always safe; the next run of
+                the lab builds them again.
+
+        Example:
+            >>> ctx.clean_up()                  # doctest: +SKIP
+            lab00: 0 streams stopped; tables and files kept (ctx.clean_up(drop=True) removes them).
+            00_welcome_and_setup: 4/4 checks passed, 3/3 points.
+        """
+        stopped = self.stop_streams()
+        if drop:
+            self.spark.sql(f"DROP SCHEMA IF EXISTS {self.full_schema} CASCADE")
+            for folder in FOLDERS:
+                shutil.rmtree(self.path(folder), ignore_errors=True)
+            print(f"{self.schema}: {stopped} streams stopped; schema {self.full_schema} dropped, files removed.")
+        else:
+            print(f"{self.schema}: {stopped} streams stopped; tables and files kept "
+                  "(ctx.clean_up(drop=True) removes them).")
+        self.grader.summary()
+
 
 def _check_ident(what: str, value: str) -> None:
     if not isinstance(value, str) or not _IDENT.match(value):
