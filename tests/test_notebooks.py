@@ -12,12 +12,18 @@ One test per lab number, two papermill runs, in this order:
    schema, tables, checkpoints and landed files the first run left ("runs twice in a row
    without manual cleanup").
 
+Both runs record their checks' results (``LAKEHOUSE_GRADES_DIR``, what ``lakehouse grade``
+reads): the untouched lab must score 0 points (only checkpoints of demo cells may pass) and
+the solution full marks with every check run.
+
 Outputs land in build/notebooks/ (git-ignored); each run's seconds are recorded as test
 properties (``lab_s``, ``solution_s``) in the junit report that ``make test`` writes, which
 ``benchmarks/bench_make_test.py`` reads.
 """
 
+import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -49,11 +55,23 @@ def test_lab_then_solution_again(solution, test_home, monkeypatch, record_proper
     out_dir = REPO / "build" / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    grades = REPO / "build" / "grades" / solution.stem
+    shutil.rmtree(grades, ignore_errors=True)
     monkeypatch.delenv("LAKEHOUSE_GRADING", raising=False)
+    monkeypatch.setenv("LAKEHOUSE_GRADES_DIR", str(grades / "lab"))
     size = SIZES.get(solution.stem, {})
     record_property("lab_s", round(_run(lab, out_dir / f"{solution.stem}.lab.ipynb", RESET=True, **size), 1))
 
     monkeypatch.setenv("LAKEHOUSE_GRADING", "strict")
+    monkeypatch.setenv("LAKEHOUSE_GRADES_DIR", str(grades / "solution"))
     record_property("solution_s",
                     round(_run(solution, out_dir / f"{solution.stem}.solution.ipynb", RESET=False, **size), 1))
     assert os.environ["LAKEHOUSE_HOME"] == str(test_home)
+
+    untouched = json.loads((grades / "lab" / f"{solution.stem}.json").read_text())
+    scored = [c["name"] for c in untouched["checks"] if c["points"]]
+    assert untouched["points"] == 0, f"the untouched lab scored points for {scored}"
+    assert untouched["max_points"] > 0
+    full = json.loads((grades / "solution" / f"{solution.stem}.json").read_text())
+    missed = [c["name"] for c in full["checks"] if c["status"] != "pass"]
+    assert not missed and full["points"] == full["max_points"], f"the solution missed {missed}"
