@@ -4,7 +4,9 @@ Starts `make lab` in this checkout (CI: a fresh clone), opens lab 02 of the lear
 headless Chromium (Debian's `chromium` + `chromium-driver`, driven by selenium), runs the setup,
 answers exercise 1 wrongly (a FAIL with a nudge, never the answer) then rightly (PASS), saves,
 stops `make lab` with Ctrl+C, and checks that `git status` did not change and that
-`lakehouse labs --check` (the sync step of `make test`) passes. Screenshots: build/e2e/*.png.
+`lakehouse labs --check` (the sync step of `make test`) passes. Then `make grade LABS=02` grades
+the saved notebook: the scoreboard gives the answered exercise its points and nothing else, and
+its HTML page opens in the browser. Screenshots: build/e2e/*.png.
 
 On a checkout that already has a workspace/ with the learner's work, the test uses its own
 workspace under build/e2e/ instead, so nobody's answers are touched. Its LAKEHOUSE_HOME is
@@ -243,3 +245,35 @@ def test_a_learner_session_in_the_browser(make_lab):
     check = subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "labs", "--check"], cwd=REPO,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+    _grade_the_saved_lab(workspace)
+
+
+def _grade_the_saved_lab(workspace: Path):
+    """`make grade LABS=02` on the notebook the learner saved: 1 exercise answered, its points only."""
+    from lakehouse.course.labs import lab_checks
+
+    env = dict(os.environ, LAKEHOUSE_HOME=str(OUT / "home"), LAKEHOUSE_WORKSPACE=str(workspace))
+    env.pop("LAKEHOUSE_GRADING", None)
+    t0 = time.monotonic()
+    done = subprocess.run(["make", "--no-print-directory", "grade", "LABS=02"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    (OUT / "make-grade.log").write_text(done.stdout + done.stderr)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    print(f"make grade LABS=02 took {time.monotonic() - t0:.0f} s")
+    board = json.loads((OUT / "home" / "grades" / "scoreboard.json").read_text())
+    score = board["labs"][0]
+    checks = {c["name"]: c for c in score["checks"]}
+    first = next(c for c in lab_checks(LAB[:-len(".ipynb")]) if c.todo == 1)
+    assert checks[first.name]["status"] == "pass", checks[first.name]
+    assert score["status"] == "graded" and score["points"] == first.points < score["max_points"], score
+    assert f"TODO 1  {first.name}" in done.stdout and "PASS" in done.stdout, done.stdout
+    driver = _driver()
+    try:
+        driver.get(Path(board["html"]).as_uri())
+        from selenium.webdriver.common.by import By
+
+        text = driver.find_element(By.TAG_NAME, "body").text
+        driver.save_screenshot(str(OUT / "06-scoreboard.png"))
+    finally:
+        driver.quit()
+    assert f"{score['points']}/{score['max_points']}" in text and "PASS" in text and "FAIL" in text, text[:2000]

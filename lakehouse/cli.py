@@ -107,11 +107,13 @@ def _extensions():
     from .c360.cli import add_commands as c360_commands
     from .cluster import add_commands as cluster_commands
     from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
+    from .course.scoreboard import add_commands as grade_commands  # issue 19: lakehouse grade
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
     from .jobs.cli import add_commands as jobs_commands
 
-    return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands, quiz_commands]
+    return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands, quiz_commands,
+            grade_commands]
 
 
 def main(argv: list[str] | None = None) -> int:
