@@ -55,7 +55,8 @@ def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehou
     Returns:
         ``{"lab", "status": "graded" | "stopped" | "not_started", "points", "max_points",
         "seconds", "stopped_at", "checks": [{"name", "todo", "title", "points", "max_points",
-        "status", "message"}]}``; ``stopped_at`` is "cell N: Error: message" when a cell raised.
+        "status", "message"}]}``; ``stopped_at`` is "cell N (its first line): Error: message" when a cell raised
+        (N counts every cell of the notebook from 1).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -66,7 +67,7 @@ def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehou
                          "max_points": c.points, "status": "not_run", "message": ""} for c in checks]}
     notebook = workspace / f"{lab_id}.ipynb"
     if not notebook.is_file():
-        return {**blank, "status": "not_started", "seconds": 0.0, "stopped_at": ""}
+        return {**blank, "status": "not_started", "seconds": 0.0, "stopped_at": "", "notebook": ""}
     results = out / "results"
     (results / f"{lab_id}.json").unlink(missing_ok=True)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
@@ -81,7 +82,9 @@ def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehou
             cwd=str(workspace), parameters={"RESET": True}, execution_timeout=CELL_TIMEOUT_S,
             progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
-        stopped_at = f"cell {exc.exec_count}: {exc.ename}: {(str(exc.evalue).splitlines() or [''])[0][:200]}"
+        first_line = next((line.strip() for line in (exc.source or "").splitlines() if line.strip()), "")
+        stopped_at = (f"cell {exc.cell_index + 1} ({first_line[:60]}): {exc.ename}: "
+                      f"{(str(exc.evalue).splitlines() or [''])[0][:200]}")
     finally:
         for key, value in saved.items():
             if value is None:
@@ -96,7 +99,7 @@ def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehou
         rows = [found.get(c["name"], c) for c in blank["checks"]]
         score = {**blank, "checks": rows, "points": sum(r["points"] for r in rows)}
     return {**score, "status": "stopped" if stopped_at else "graded", "seconds": seconds,
-            "stopped_at": stopped_at}
+            "stopped_at": stopped_at, "notebook": str(out / "notebooks" / f"{lab_id}.graded.ipynb")}
 
 
 def grade(labs: list[str] | None = None, *, workspace: Path | None = None, home: Path | None = None,
@@ -156,6 +159,11 @@ def _lab_line(score: dict) -> str:
     return f"{score['lab']:<32} {points:>6}   {_how(score)}"
 
 
+def _mark(check: dict) -> str:
+    """``points/max`` of an exercise, ``-`` for a checkpoint (it carries no points)."""
+    return f"{check['points']}/{check['max_points']}" if check["max_points"] else "-"
+
+
 def render_text(board: dict) -> str:
     """The scoreboard as text: one line per lab, then one per exercise and checkpoint of each run lab.
 
@@ -181,7 +189,7 @@ def render_text(board: dict) -> str:
             continue
         for c in score["checks"]:
             tag = f"TODO {c['todo']}" if c["todo"] is not None else "check"
-            mark = f"{c['points']}/{c['max_points']}" if c["max_points"] else "-"
+            mark = _mark(c)
             note = f"  {c['message']}" if c["message"] and c["status"] != "pass" else ""
             lines.append(f"    {tag:<7} {c['name']:<20} {mark:>6}   {STATUS_TEXT[c['status']]}{note}")
     share = round(100 * board["points"] / board["max_points"]) if board["max_points"] else 0
@@ -226,14 +234,17 @@ def render_html(board: dict) -> str:
                      f"<td class='{s['status']}'>{esc(status)}</td></tr>")
     parts.append("</table>")
     for s in board["labs"]:
-        parts.append(f"<h2 id='{esc(s['lab'])}'>{esc(s['lab'])}: {s['points']}/{s['max_points']}</h2>"
-                     "<table><tr><th>step</th><th>check</th><th>what it checks</th><th>points</th>"
+        parts.append(f"<h2 id='{esc(s['lab'])}'>{esc(s['lab'])}: {s['points']}/{s['max_points']}</h2>")
+        if s.get("notebook"):
+            parts.append(f"<p>What every check printed: <a href='{esc(Path(s['notebook']).as_uri())}'>"
+                         f"{esc(Path(s['notebook']).name)}</a> (open it in JupyterLab).</p>")
+        parts.append("<table><tr><th>step</th><th>check</th><th>what it checks</th><th>points</th>"
                      "<th>result</th></tr>")
         for c in s["checks"]:
             tag = f"TODO {c['todo']}" if c["todo"] is not None else "checkpoint"
             message = f" - {esc(c['message'])}" if c["message"] and c["status"] != "pass" else ""
             parts.append(f"<tr><td>{tag}</td><td><code>{esc(c['name'])}</code></td><td>{esc(c['title'])}</td>"
-                         f"<td class='num'>{c['points']}/{c['max_points']}</td>"
+                         f"<td class='num'>{_mark(c)}</td>"
                          f"<td class='{c['status']}'>{STATUS_TEXT[c['status']]}{message}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>\n")
