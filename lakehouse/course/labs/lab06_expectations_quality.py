@@ -91,6 +91,7 @@ CHECKS = [
     Check("pipeline_tables", "the pipeline split bronze into silver + quarantine", _pipeline_tables,
           variable=False, nudge="run the pipeline cells of section 2 in order.", doc=PATTERNS_DOC),
     Check("quarantine", "plain Spark: valid and quarantined rows with the same rules", _quarantine, todo=2,
+          requires=("pipeline_tables",),
           nudge="lakehouse.quality.split(df, rules) returns .valid and .quarantined; write each to its table with "
                 "the Delta writer (mode overwrite).",
           doc=PATTERNS_DOC,
