@@ -156,6 +156,7 @@ CHECKS = [
                  '              F.countDistinct("customer_id").alias("customers")))',
           catch_up=lambda ctx, value, *, tx: _daily_reference(tx)),
     Check("rolling", "7- and 30-day rolling revenue per region and channel", _rolling, todo=2,
+          requires=("daily",),
           nudge="a window per (region, channel) ordered by the day number (F.unix_date), with a RANGE frame of "
                 "days (rangeBetween), not a ROWS frame: a day without sales has no row.",
           doc=WINDOW_DOC,
