@@ -99,7 +99,7 @@ CHECKS = [
                  'checked.valid.write.format("delta").mode("overwrite").saveAsTable(my_valid)\n'
                  'checked.quarantined.write.format("delta").mode("overwrite").saveAsTable(my_quarantine)',
           catch_up=_quarantine_reference),
-    Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3,
+    Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3, points=2,
           nudge="explode the expectations array of details:flow_progress:data_quality:expectations (from_json with "
                 "an array<struct<...>> schema), keep flow_progress events of the latest update, group by dataset "
                 "and expectation, sum passed_records and failed_records.",

@@ -167,7 +167,7 @@ def _full_refresh(ctx, value, *, update, rows_before):
 
 
 CHECKS = [
-    Check("auto_cdc_flow", "customers: an AUTO CDC flow, SCD type 2", _auto_cdc, variable=False, todo=1,
+    Check("auto_cdc_flow", "customers: an AUTO CDC flow, SCD type 2", _auto_cdc, variable=False, todo=1, points=2,
           nudge="dp.create_auto_cdc_flow(target=..., source=..., keys=..., sequence_by=..., apply_as_deletes=..., "
                 "except_column_list=..., stored_as_scd_type=..., track_history_column_list=...): the same arguments "
                 "as apply_changes in lab 03; the source is the temporary view crm_changes.",
@@ -179,7 +179,7 @@ CHECKS = [
                 "lab 06 used it).",
           doc=EXPECTATIONS_DOC, answer=SILVER_TRANSACTIONS, catch_up=_silver_expectations_reference),
     Check("customer_spend", "gold: a materialized view over customers and silver_transactions", _spend,
-          variable=False, todo=3, requires=("auto_cdc_flow", "silver_expectations"),
+          variable=False, todo=3, points=2, requires=("auto_cdc_flow", "silver_expectations"),
           nudge="@dp.materialized_view over a batch query: spark.read.table of the current customers (__END_AT IS "
                 "NULL) joined on customer_id to silver_transactions aggregated per customer (count, sum of amount).",
           doc=PYTHON_REF_DOC, answer=CUSTOMER_SPEND, catch_up=_spend_reference),
