@@ -91,6 +91,7 @@ CHECKS = [
     Check("pipeline_tables", "the pipeline split bronze into silver + quarantine", _pipeline_tables,
           variable=False, nudge="run the pipeline cells of section 2 in order.", doc=PATTERNS_DOC),
     Check("quarantine", "plain Spark: valid and quarantined rows with the same rules", _quarantine, todo=2,
+          requires=("pipeline_tables",),
           nudge="lakehouse.quality.split(df, rules) returns .valid and .quarantined; write each to its table with "
                 "the Delta writer (mode overwrite).",
           doc=PATTERNS_DOC,
@@ -98,7 +99,7 @@ CHECKS = [
                  'checked.valid.write.format("delta").mode("overwrite").saveAsTable(my_valid)\n'
                  'checked.quarantined.write.format("delta").mode("overwrite").saveAsTable(my_quarantine)',
           catch_up=_quarantine_reference),
-    Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3,
+    Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3, points=2,
           nudge="explode the expectations array of details:flow_progress:data_quality:expectations (from_json with "
                 "an array<struct<...>> schema), keep flow_progress events of the latest update, group by dataset "
                 "and expectation, sum passed_records and failed_records.",

@@ -1,5 +1,5 @@
-"""Checks of lab 07 · Declarative pipelines: the AUTO CDC flow, the gold materialized view, the
-first update, the incremental update, the full refresh.
+"""Checks of lab 07 · Declarative pipelines: the AUTO CDC flow, the silver table's expectations, the
+gold materialized view, the first update, the incremental update, the full refresh.
 
 The pipeline's files live in the lab's ``output/pipeline`` folder; a catch-up writes the
 reference file in place of the learner's.
@@ -7,7 +7,7 @@ reference file in place of the learner's.
 Example:
     >>> from lakehouse.course.labs.lab07_declarative_pipelines import CHECKS
     >>> [c.name for c in CHECKS if c.todo]
-    ['auto_cdc_flow', 'customer_spend']
+    ['auto_cdc_flow', 'silver_expectations', 'customer_spend']
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ...grading import Check, NotAnswered, assert_equal, expect
 from . import table_or_fail
 
 PYTHON_REF_DOC = "https://docs.databricks.com/aws/en/ldp/developer/python-ref"
+EXPECTATIONS_DOC = "https://docs.databricks.com/aws/en/ldp/expectations"
 AUTO_CDC_DOC = "https://docs.databricks.com/aws/en/ldp/developer/ldp-python-ref-apply-changes"
 UPDATES_DOC = "https://docs.databricks.com/aws/en/ldp/updates"
 TRACKED = ["address", "loyalty_tier", "marketing_consent"]
@@ -32,6 +33,20 @@ AUTO_CDC = '''dp.create_auto_cdc_flow(
     stored_as_scd_type=2,
     track_history_column_list=["address", "loyalty_tier", "marketing_consent"],
 )'''
+
+SILVER_TRANSACTIONS = '''from pyspark.sql import functions as F
+
+from lakehouse import dp
+from lakehouse.c360.rules import TRANSACTIONS
+
+
+@dp.table(comment="Transactions that pass the drop rules, typed")
+@dp.expect_all_or_drop(TRANSACTIONS.as_dict("drop"))
+def silver_transactions():
+    return (spark.readStream.table("bronze_transactions")
+            .withColumn("transaction_ts", F.expr("try_to_timestamp(transaction_ts)"))
+            .withColumn("amount", F.expr("try_cast(amount AS DECIMAL(12,2))")))
+'''
 
 CUSTOMER_SPEND = '''@dp.materialized_view(comment="Spend per current customer")
 def customer_spend():
@@ -79,13 +94,37 @@ def _auto_cdc_reference(ctx, value, *, spec, silver_file):
     _replace_block(Path(silver_file), "create_streaming_table", AUTO_CDC)
 
 
-def _spend(ctx, value, *, spec, gold_file):
+def _dataset(ctx, spec, name: str, *, file: str, kind: str, inputs: list[str]) -> bool:
+    """The dry run finds the dataset ``name`` of ``kind``, reading exactly ``inputs``."""
     update = _graph(ctx, spec)
-    if "customer_spend" not in update.kinds:
-        raise NotAnswered("gold.py defines no dataset customer_spend yet")
-    assert_equal(update.kinds["customer_spend"], "materialized view", "the kind of customer_spend")
-    inputs = {i for f in update.flows if f["target"] == "customer_spend" for i in f["inputs"]}
-    return assert_equal(sorted(inputs), ["customers", "silver_transactions"], "the datasets customer_spend reads")
+    if name not in update.kinds:
+        raise NotAnswered(f"{file} declares no dataset {name} yet")
+    assert_equal(update.kinds[name], kind, f"the kind of {name}")
+    found = {i for f in update.flows if f["target"] == name for i in f["inputs"]}
+    return assert_equal(sorted(found), inputs, f"the datasets {name} reads")
+
+
+def _silver_expectations(ctx, value, *, spec, silver_transactions_file):
+    from ...c360.rules import TRANSACTIONS
+    from ...pipelines.loader import load_files
+
+    _dataset(ctx, spec, "silver_transactions", file="silver_transactions.py", kind="streaming table",
+             inputs=["bronze_transactions"])
+    declared = load_files([Path(silver_transactions_file)], spark=ctx.spark).datasets["silver_transactions"]
+    drops = {e.name: e.constraint for e in declared.expectations if e.action == "drop"}
+    missing = sorted(set(TRANSACTIONS.as_dict("drop")) - set(drops))
+    expect(not missing, f"silver_transactions does not drop the rows failing {missing} "
+                        f"(its drop expectations: {sorted(drops) or 'none'})")
+    return assert_equal(drops, TRANSACTIONS.as_dict("drop"), "the drop expectations of silver_transactions")
+
+
+def _silver_expectations_reference(ctx, value, *, spec, silver_transactions_file):
+    Path(silver_transactions_file).write_text(SILVER_TRANSACTIONS)
+
+
+def _spend(ctx, value, *, spec, gold_file):
+    return _dataset(ctx, spec, "customer_spend", file="gold.py", kind="materialized view",
+                    inputs=["customers", "silver_transactions"])
 
 
 def _spend_reference(ctx, value, *, spec, gold_file):
@@ -128,17 +167,24 @@ def _full_refresh(ctx, value, *, update, rows_before):
 
 
 CHECKS = [
-    Check("auto_cdc_flow", "customers: an AUTO CDC flow, SCD type 2", _auto_cdc, variable=False, todo=1,
+    Check("auto_cdc_flow", "customers: an AUTO CDC flow, SCD type 2", _auto_cdc, variable=False, todo=1, points=2,
           nudge="dp.create_auto_cdc_flow(target=..., source=..., keys=..., sequence_by=..., apply_as_deletes=..., "
                 "except_column_list=..., stored_as_scd_type=..., track_history_column_list=...): the same arguments "
                 "as apply_changes in lab 03; the source is the temporary view crm_changes.",
           doc=AUTO_CDC_DOC, answer=AUTO_CDC, catch_up=_auto_cdc_reference),
+    Check("silver_expectations", "silver_transactions: a streaming table that drops rows failing the drop rules",
+          _silver_expectations, variable=False, todo=2,
+          nudge="@dp.table over the streaming query, and under it @dp.expect_all_or_drop(...) with the TRANSACTIONS "
+                "rules whose action is drop, as a dict of name -> constraint (the rule set has a method for it; "
+                "lab 06 used it).",
+          doc=EXPECTATIONS_DOC, answer=SILVER_TRANSACTIONS, catch_up=_silver_expectations_reference),
     Check("customer_spend", "gold: a materialized view over customers and silver_transactions", _spend,
-          variable=False, todo=2,
+          variable=False, todo=3, points=2, requires=("auto_cdc_flow", "silver_expectations"),
           nudge="@dp.materialized_view over a batch query: spark.read.table of the current customers (__END_AT IS "
                 "NULL) joined on customer_id to silver_transactions aggregated per customer (count, sum of amount).",
           doc=PYTHON_REF_DOC, answer=CUSTOMER_SPEND, catch_up=_spend_reference),
     Check("first_update", "the first update built every table", _first_update, variable=False,
+          requires=("auto_cdc_flow", "silver_expectations", "customer_spend"),
           nudge="run the cells of section 3 in order.", doc=UPDATES_DOC),
     Check("incremental_update", "the second update processed only the new files", _incremental, variable=False,
           nudge="land day 1, then run the pipeline again (no full refresh).", doc=UPDATES_DOC),

@@ -156,6 +156,7 @@ CHECKS = [
                  '              F.countDistinct("customer_id").alias("customers")))',
           catch_up=lambda ctx, value, *, tx: _daily_reference(tx)),
     Check("rolling", "7- and 30-day rolling revenue per region and channel", _rolling, todo=2,
+          requires=("daily",),
           nudge="a window per (region, channel) ordered by the day number (F.unix_date), with a RANGE frame of "
                 "days (rangeBetween), not a ROWS frame: a day without sales has no row.",
           doc=WINDOW_DOC,
@@ -164,7 +165,7 @@ CHECKS = [
                  '           .withColumn("revenue_7d", F.sum("revenue").over(series.rangeBetween(-6, 0)))\n'
                  '           .withColumn("revenue_30d", F.sum("revenue").over(series.rangeBetween(-29, 0))))',
           catch_up=lambda ctx, value, *, tx, daily=None: gold.revenue_daily(tx)),
-    Check("rfm", "R, F and M quintile scores (5 = best), ties sharing a score", _rfm, todo=3,
+    Check("rfm", "R, F and M quintile scores (5 = best), ties sharing a score", _rfm, todo=3, points=2,
           nudge="cume_dist() over a window ordered by the measure gives each customer's position in (0, 1]; "
                 "5 times it, rounded up (F.ceil), is the quintile. Order recency descending: recent is best.",
           doc=CUME_DIST_DOC,
@@ -182,7 +183,8 @@ CHECKS = [
           catch_up=lambda ctx, value, *, customers: customers.where("__END_AT IS NULL")),
     Check("gold_customer_360", "gold_customer_360 has one row per current customer", _customer_360, variable=False,
           nudge="run the cells of section 3 in order: the profile comes from the current rows only."),
-    Check("features_at", "point-in-time features that ignore everything from the snapshot on", _features_at, todo=5,
+    Check("features_at", "point-in-time features that ignore everything from the snapshot on", _features_at,
+          todo=5, points=2,
           nudge="keep only purchases strictly before the snapshot (transaction_ts < the snapshot as a timestamp), "
                 "then count/sum with F.count_if / F.when over the last 30 or 90 days before it; recency is "
                 "F.datediff from the last purchase's date.",

@@ -234,7 +234,7 @@ CHECKS = [
                  'sql(f"GRANT USE SCHEMA ON SCHEMA {ctx.full_schema} TO `analysts`")\n'
                  'sql(f"GRANT SELECT ON VIEW {ctx.table(\'customer_360_public\')} TO `analysts`")',
           catch_up=_run(_analyst_statements)),
-    Check("region_filter", "a regional manager sees only the region's customers", _region_filter, todo=2,
+    Check("region_filter", "a regional manager sees only the region's customers", _region_filter, todo=2, points=2,
           variable=False,
           nudge="a row filter is a SQL function returning BOOLEAN, attached with ALTER TABLE ... SET ROW FILTER "
                 "f ON (region). Build the group name from the region (region_us_east) and ask "
@@ -242,7 +242,7 @@ CHECKS = [
           doc=FILTERS_DOC, answer=REGION_FILTER + "\n-- then: ALTER TABLE <customer_360> SET ROW FILTER "
                                                   "<schema>.region_filter ON (region), and the grants to managers",
           catch_up=_run(_filter_statements)),
-    Check("email_mask", "support sees emails as ***@domain, admins see them whole", _email_mask, todo=3,
+    Check("email_mask", "support sees emails as ***@domain, admins see them whole", _email_mask, todo=3, points=2,
           variable=False,
           nudge="a column mask is a SQL function that takes the column's value and returns what the reader may "
                 "see; attach it with ALTER TABLE ... ALTER COLUMN email SET MASK f. split_part(email, '@', 2) is "
@@ -263,7 +263,8 @@ CHECKS = [
           doc=TAGS_DOC, answer="\n".join(f"ALTER TABLE <{t}> ALTER COLUMN {c} SET TAGS ('pii' = '{c}')"
                                          for t, cs in PII.items() for c in cs),
           catch_up=_run(_tag_statements)),
-    Check("pii_readers", "who read a table with PII, from the audit log", _pii_readers, todo=6,
+    Check("pii_readers", "who read a table with PII, from the audit log", _pii_readers, todo=6, points=2,
+          requires=("pii_tags",),
           nudge="system.access.audit has one getTable row per read (request_params.full_name_arg, "
                 "user_identity.email, response.status_code); system.information_schema.column_tags says which "
                 "tables hold a pii column. Join them; keep successful reads.",

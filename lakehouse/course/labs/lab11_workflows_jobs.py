@@ -138,9 +138,11 @@ CHECKS = [
                         "run_if value runs a task only when an upstream failed, and which one whatever happened?",
           doc=RUN_IF_DOC, answer=DAILY_JOB_ANSWER, catch_up=_daily_job_reference),
     Check("daily_run", "the run: a retry that passed, a failure, skipped dependants, a clean-up", _daily_run,
+          requires=("daily_job",),
           variable=False, nudge="run the job with `lakehouse jobs run FILE --param ... --output FILE` (the cell "
                                 "above) and read its record.", doc=RUNS_DOC),
     Check("upstream_failed", "the tasks that never ran because an upstream failed", _upstream_failed, todo=2,
+          requires=("daily_run",),
           nudge="each entry of run[\"tasks\"] has state.result_state; keep the task_key of the ones whose result "
                 "says an upstream failed, sorted.", doc=RUN_IF_DOC, answer=UPSTREAM_ANSWER,
           catch_up=_upstream_failed_reference),
