@@ -256,6 +256,31 @@ TABLES = {
 TRACKED_CUSTOMER_COLUMNS = ("address", "loyalty_tier", "marketing_consent")
 
 
+def write_customers(spark, table: str, changes) -> None:
+    """Rebuild the SCD2 customers dimension ``table`` from the checked CRM changes (AUTO CDC).
+
+    History is kept for :data:`TRACKED_CUSTOMER_COLUMNS` (a move, a new tier, a consent change);
+    an e-mail or phone change updates the current version in place; a ``DELETE`` closes the
+    customer's last version. Changes are ordered by ``sequence_num``, never by arrival.
+    Databricks' ``create_auto_cdc_flow``: https://docs.databricks.com/aws/en/ldp/cdc
+
+    Args:
+        spark: the session.
+        table: full name of the dimension (dropped and written again: idempotent).
+        changes: :func:`customer_changes` ``.valid``.
+
+    Example:
+        >>> changes = customer_changes(spark.table("lab12.bronze_crm"))              # doctest: +SKIP
+        >>> write_customers(spark, "spark_catalog.lab12.silver_customers", changes.valid)  # doctest: +SKIP
+    """
+    from ..cdc import apply_changes
+
+    spark.sql(f"DROP TABLE IF EXISTS {table}")
+    apply_changes(table, changes, keys=["customer_id"], sequence_by="sequence_num",
+                  apply_as_deletes="operation = 'DELETE'", except_column_list=["operation"],
+                  stored_as_scd_type=2, track_history_column_list=list(TRACKED_CUSTOMER_COLUMNS))
+
+
 def build(spark, schema: str, *, bronze_schema: str | None = None) -> dict:
     """Rebuild the four Silver tables and ``silver_rejects`` of ``schema`` from the Bronze tables.
 
@@ -274,7 +299,6 @@ def build(spark, schema: str, *, bronze_schema: str | None = None) -> dict:
     """
     from pyspark.sql import functions as F
 
-    from ..cdc import apply_changes
     from .bronze import TABLES as BRONZE
 
     src = bronze_schema or schema
@@ -282,10 +306,7 @@ def build(spark, schema: str, *, bronze_schema: str | None = None) -> dict:
     out = {name: f"{schema}.{table}" for name, table in TABLES.items()}
 
     changes = customer_changes(bronze["crm"])
-    spark.sql(f"DROP TABLE IF EXISTS {out['customers']}")
-    apply_changes(out["customers"], changes.valid, keys=["customer_id"], sequence_by="sequence_num",
-                  apply_as_deletes="operation = 'DELETE'", except_column_list=["operation"],
-                  stored_as_scd_type=2, track_history_column_list=list(TRACKED_CUSTOMER_COLUMNS))
+    write_customers(spark, out["customers"], changes.valid)
     customers = known_customers(spark.table(out["customers"]))
 
     results = {
