@@ -13,12 +13,15 @@ returned, or the exception it raised, so each test names one behaviour the learn
 * the parameters cell without its tag still grades from a clean slate;
 * what the kernel writes to the results file cannot give more than the lab's points, nor crash
   the scoreboard when it is not JSON.
+
+On 7b608ad all eight fail (the problems they prove are in the try-grade report). The sleeping
+cell of the time-limit case runs before ``lab()`` on purpose: a cell timeout interrupts the
+kernel, and an interrupt that lands in the engine's first catalog call wedges the engine's
+Derby metastore (seen on this machine; every later catalog call hangs).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -85,7 +88,10 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, test_home, spark):
-    """{case: (grade's board or the exception it raised, the added cell's position)}."""
+    """{case: (grade's board or the exception it raised, the added cell's position)}.
+
+    For "untagged" the second item is whether the table left from before survived the grading run.
+    """
     work = tmp_path_factory.mktemp("edge")
     out = {}
     for name, make in CASES.items():
@@ -105,6 +111,8 @@ def graded(tmp_path_factory, test_home, spark):
             result = exc
         finally:
             limit.undo()
+        if name == "untagged":  # look now: the later cases reset the lab's schema
+            position = spark.catalog.tableExists(MARKER)
         out[name] = (result, position)
     not_json = work / "not_json"
     not_json.mkdir()
@@ -132,7 +140,8 @@ def test_the_stopping_cell_is_numbered_as_the_learner_sees_it(graded):
 def test_a_dying_kernel_stops_the_lab_without_a_traceback(graded):
     score = _score(graded, "os_exit")
     assert score["status"] == "stopped" and score["stopped_at"].startswith(f"cell {graded['os_exit'][1]} ")
-    assert [c["status"] for c in score["checks"]][:3] == ["pass", "pass", "pass"]
+    statuses = [c["status"] for c in score["checks"]]
+    assert statuses[:2] == ["pass", "pass"] and set(statuses[2:]) == {"not_run"}, statuses
 
 
 def test_sys_exit_stops_the_lab_and_says_so(graded):
@@ -156,10 +165,10 @@ def test_a_notebook_that_is_not_json_is_named(graded):
         assert score["status"] != "graded" and score["points"] == 0
 
 
-def test_a_parameters_cell_without_its_tag_still_grades_from_a_clean_slate(graded, spark):
+def test_a_parameters_cell_without_its_tag_still_grades_from_a_clean_slate(graded):
     score = _score(graded, "untagged")
     assert score["points"] == score["max_points"]
-    assert not spark.catalog.tableExists(MARKER), "RESET=True was not applied: the lab schema was kept"
+    assert graded["untagged"][1] is False, "RESET=True was not applied: a table from before survived grading"
 
 
 def test_the_kernel_cannot_score_more_than_the_lab_is_worth(graded):
