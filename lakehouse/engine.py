@@ -222,7 +222,27 @@ def start_engine(home: Path | None = None, *, quiet: bool = False, master_url: s
         state_file = edir / "server.json"
         state_file.touch(mode=0o600)
         state_file.write_text(json.dumps(state))
-        return engine_status(home)
+        status = engine_status(home)
+        _open_metastore(status)
+        return status
+
+
+def _open_metastore(status) -> None:
+    """Make the engine open its catalog (Derby metastore) now, before any notebook's first statement.
+
+    An interrupt (a cell's time limit, JupyterLab's Interrupt button) that lands while the
+    engine opens Derby leaves Derby's connection closed ("Connection closed by unknown
+    interrupt") and every later catalog call waiting forever; opening it here (a short client
+    process, ~2 s), where nothing interrupts, keeps a notebook's first statement out of that
+    window. Best effort: a failure here shows again, with its message, at that first statement.
+    """
+    code = ("import sys; from pyspark.sql import SparkSession; "
+            "s = SparkSession.builder.remote(sys.argv[1]).getOrCreate(); "
+            "s.sql('SHOW SCHEMAS IN spark_catalog').collect(); s.stop()")
+    try:  # its own process: this one's default Spark session stays as it is
+        subprocess.run([sys.executable, "-c", code, status.url], capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        pass
 
 
 def _start_estimate(edir: Path) -> str:

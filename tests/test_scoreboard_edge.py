@@ -34,7 +34,8 @@ from lakehouse.errors import LakehouseError
 REPO = Path(__file__).resolve().parents[1]
 LAB = "00_welcome_and_setup"
 SOLUTION = REPO / "solutions" / f"{LAB}.ipynb"
-MARKER = "spark_catalog.lab00.left_from_before"
+MARKER = "spark_catalog.lab00_graded.left_from_before"  # in the graded run's schema
+LEARNERS = "spark_catalog.lab00.learners_own"  # in the schema of the learner's open notebook
 
 TAMPER = (
     "import json, os\n"
@@ -99,12 +100,13 @@ def graded(tmp_path_factory, test_home, spark):
         folder.mkdir()
         nb, position = make()
         nbformat.write(nb, folder / f"{LAB}.ipynb")
-        if name == "untagged":  # a table left from an earlier interactive session
-            spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.lab00")
-            spark.sql(f"CREATE OR REPLACE TABLE {MARKER} (x INT) USING delta")
+        if name == "untagged":  # a table left from an earlier graded run, one of the learner's session
+            for table in (MARKER, LEARNERS):
+                spark.sql(f"CREATE SCHEMA IF NOT EXISTS {table.rsplit('.', 1)[0]}")
+                spark.sql(f"CREATE OR REPLACE TABLE {table} (x INT) USING delta")
         limit = pytest.MonkeyPatch()
-        if name == "timeout":  # the sleeping cell runs first; its limit is 20 s, not 15 min
-            limit.setattr(scoreboard, "CELL_TIMEOUT_S", 20)
+        if name == "timeout":  # the sleeping cell runs first; its limit is 8 s, not 15 min
+            limit.setattr(scoreboard, "CELL_TIMEOUT_S", 8)
         try:
             result = grade([LAB], workspace=folder, home=work / f"home-{name}", echo=lambda line: None)
         except BaseException as exc:  # noqa: BLE001 - what the learner would meet
@@ -112,7 +114,7 @@ def graded(tmp_path_factory, test_home, spark):
         finally:
             limit.undo()
         if name == "untagged":  # look now: the later cases reset the lab's schema
-            position = spark.catalog.tableExists(MARKER)
+            position = (spark.catalog.tableExists(MARKER), spark.catalog.tableExists(LEARNERS))
         out[name] = (result, position)
     not_json = work / "not_json"
     not_json.mkdir()
@@ -135,6 +137,10 @@ def test_the_stopping_cell_is_numbered_as_the_learner_sees_it(graded):
     position = graded["raises"][1]
     assert score["status"] == "stopped"
     assert score["stopped_at"].startswith(f"cell {position} "), score["stopped_at"]
+    assert "ValueError: a bug of mine" in score["stopped_at"]
+    statuses = [c["status"] for c in score["checks"]]
+    assert statuses[:2] == ["pass", "pass"] and set(statuses[2:]) == {"not_run"}, statuses
+    assert score["points"] == sum(c["points"] for c in score["checks"]) > 0
 
 
 def test_a_dying_kernel_stops_the_lab_without_a_traceback(graded):
@@ -168,7 +174,9 @@ def test_a_notebook_that_is_not_json_is_named(graded):
 def test_a_parameters_cell_without_its_tag_still_grades_from_a_clean_slate(graded):
     score = _score(graded, "untagged")
     assert score["points"] == score["max_points"]
-    assert graded["untagged"][1] is False, "RESET=True was not applied: a table from before survived grading"
+    left_over, learners = graded["untagged"][1]
+    assert left_over is False, "RESET=True was not applied: a table from before survived grading"
+    assert learners is True, "grading dropped a table of the learner's own lab schema"
 
 
 def test_the_kernel_cannot_score_more_than_the_lab_is_worth(graded):

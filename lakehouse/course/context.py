@@ -4,7 +4,8 @@
 
 * ``catalog`` / ``schema`` — Unity-Catalog-style names. Locally the catalog is Spark's
   session catalog (``spark_catalog``) and the schema ``lab02``; on Databricks the catalog is
-  ``$LAKEHOUSE_CATALOG`` (default ``main``) and the schema the same ``lab02``.
+  ``$LAKEHOUSE_CATALOG`` (default ``main``) and the schema the same ``lab02``. A graded run
+  (``lakehouse grade``, ``LAKEHOUSE_LAB_VARIANT=graded``) uses ``lab02_graded`` and its own folders.
 * folders under ``LAKEHOUSE_HOME/labs/<lab>/`` (locally) or the schema's volume
   ``/Volumes/<catalog>/<schema>/files`` (Databricks): ``landing``, ``checkpoints``,
   ``schemas``, ``output``.
@@ -253,13 +254,14 @@ def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> L
 
         spark = get_spark()
     number = lab_id[:2]
-    schema = f"lab{number}"
+    variant = _variant()
+    schema = f"lab{number}" + (f"_{variant}" if variant else "")
     if on_databricks():
         catalog = os.environ.get("LAKEHOUSE_CATALOG", "main")
         root = Path(f"/Volumes/{catalog}/{schema}/files")
     else:
         catalog = "spark_catalog"
-        root = lakehouse_home() / "labs" / lab_id
+        root = lakehouse_home() / "labs" / (f"{lab_id}.{variant}" if variant else lab_id)
     from .labs import lab_checks
 
     ctx = LabContext(lab_id=lab_id, catalog=catalog, schema=schema, root=root, spark=spark,
@@ -268,6 +270,19 @@ def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> L
     if not quiet:
         print(ctx.describe())
     return ctx
+
+
+def _variant() -> str:
+    """``LAKEHOUSE_LAB_VARIANT`` (``lakehouse grade`` sets ``graded``): a second set of a lab's
+    schema and folders, so a graded run never touches the tables of the notebook the learner has open.
+
+    Raises:
+        LabError: the value is not a plain identifier.
+    """
+    variant = os.environ.get("LAKEHOUSE_LAB_VARIANT", "").strip()
+    if variant:
+        _check_ident("LAKEHOUSE_LAB_VARIANT", variant)
+    return variant
 
 
 def _one_line(shell, etype, value, tb, tb_offset=None):

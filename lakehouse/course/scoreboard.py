@@ -43,7 +43,11 @@ STATUS_TEXT = {"pass": "PASS", "fail": "FAIL", "not_run": "not run"}
 
 
 def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehouse") -> dict:
-    """Run one lab's workspace copy and return its score.
+    """Run one lab's workspace copy and return its score; whatever the notebook does, never raise.
+
+    The run uses the lab's **graded** schema and folders (``labNN_graded``,
+    ``LAKEHOUSE_HOME/labs/NN_topic.graded``: ``LAKEHOUSE_LAB_VARIANT=graded``), so a notebook
+    the learner has open keeps its own tables, streams and checkpoints.
 
     Args:
         lab_id: ``NN_topic``.
@@ -54,57 +58,172 @@ def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehou
 
     Returns:
         ``{"lab", "status": "graded" | "stopped" | "not_started", "points", "max_points",
-        "seconds", "stopped_at", "checks": [{"name", "todo", "title", "points", "max_points",
-        "status", "message"}]}``; ``stopped_at`` is "cell N (its first line): Error: message" when a cell raised
-        (N counts every cell of the notebook from 1).
+        "seconds", "stopped_at", "notebook", "graded_at", "checks": [{"name", "todo", "title",
+        "points", "max_points", "status", "message"}]}``. ``stopped_at`` says in one line why
+        the run ended early: "cell N (its first line): Error: message" (N counts the cells of
+        the learner's notebook from 1), a cell over the time limit, a kernel that died, a file
+        that is not a notebook. Points are capped at each check's points in the package.
     """
+    import nbformat
+
+    blank = _blank(lab_id)
+    notebook = workspace / f"{lab_id}.ipynb"
+    if not notebook.is_file():
+        return {**blank, "status": "not_started"}
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook: one line, never a traceback
+        return {**blank, "status": "stopped",
+                "stopped_at": f"{notebook.name} is not a notebook that can be read ({type(exc).__name__}: "
+                              f"{_first_line(exc)}); `lakehouse labs reset {lab_id[:2]}` starts it over and "
+                              "keeps this file in workspace/.backups/"}
+    _tag_parameters(nb)
+    results = out / "results"
+    (results / f"{lab_id}.json").unlink(missing_ok=True)
+    graded = out / "notebooks" / f"{lab_id}.graded.ipynb"
+    graded.parent.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    stopped_at = _execute(nb, graded, workspace=workspace, results=results, kernel=kernel)
+    seconds = round(time.monotonic() - start, 1)
+    score, unreadable = _recorded(blank, results / f"{lab_id}.json")
+    stopped_at = stopped_at or unreadable
+    return {**score, "status": "stopped" if stopped_at else "graded", "seconds": seconds,
+            "stopped_at": stopped_at, "notebook": str(graded)}
+
+
+def _blank(lab_id: str) -> dict:
+    """The score of a lab none of whose checks ran: 0 of the points its checks are worth."""
+    checks = lab_checks(lab_id)
+    return {"lab": lab_id, "status": "not_started", "points": 0, "max_points": sum(c.points for c in checks),
+            "checks": [{"name": c.name, "todo": c.todo, "title": c.title, "points": 0,
+                        "max_points": c.points, "status": "not_run", "message": ""} for c in checks],
+            "graded_at": _now(), "seconds": 0.0, "stopped_at": "", "notebook": ""}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _tag_parameters(nb) -> None:
+    """Tag the cell that sets ``RESET`` as papermill's parameters cell when the tag was lost.
+
+    Without the tag papermill puts ``RESET = True`` first and the learner's own ``RESET = False``
+    wins: the lab would not start from a clean slate.
+    """
+    if any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
+        return
+    for cell in nb.cells:
+        if cell.cell_type == "code" and any(line.strip().startswith("RESET") for line in cell.source.splitlines()):
+            cell.metadata.setdefault("tags", []).append("parameters")
+            return
+
+
+def _execute(nb, graded: Path, *, workspace: Path, results: Path, kernel: str) -> str:
+    """Run the notebook with papermill; "" when every cell ran, else why and where it stopped."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    checks = lab_checks(lab_id)
-    blank = {"lab": lab_id, "points": 0, "max_points": sum(c.points for c in checks),
-             "checks": [{"name": c.name, "todo": c.todo, "title": c.title, "points": 0,
-                         "max_points": c.points, "status": "not_run", "message": ""} for c in checks]}
-    notebook = workspace / f"{lab_id}.ipynb"
-    if not notebook.is_file():
-        return {**blank, "status": "not_started", "seconds": 0.0, "stopped_at": "", "notebook": ""}
-    results = out / "results"
-    (results / f"{lab_id}.json").unlink(missing_ok=True)
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    stopped_at = ""
-    start = time.monotonic()
-    saved = {k: os.environ.get(k) for k in ("LAKEHOUSE_GRADES_DIR", "LAKEHOUSE_GRADING")}
-    os.environ["LAKEHOUSE_GRADES_DIR"] = str(results)  # the kernel inherits it
-    os.environ.pop("LAKEHOUSE_GRADING", None)  # lax: a failed check catches up and the lab goes on
+    env = {"LAKEHOUSE_GRADES_DIR": str(results), "LAKEHOUSE_LAB_VARIANT": "graded", "LAKEHOUSE_GRADING": None}
+    saved = {k: os.environ.get(k) for k in env}
+    for key, value in env.items():  # the kernel inherits them; lax grading: a FAIL catches up, the lab goes on
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         papermill.execute_notebook(
-            str(notebook), str(out / "notebooks" / f"{lab_id}.graded.ipynb"), kernel_name=kernel,
-            cwd=str(workspace), parameters={"RESET": True}, execution_timeout=CELL_TIMEOUT_S,
-            progress_bar=False, log_output=False)
+            nb, str(graded), kernel_name=kernel, cwd=str(workspace), parameters={"RESET": True},
+            execution_timeout=CELL_TIMEOUT_S, progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
-        first_line = next((line.strip() for line in (exc.source or "").splitlines() if line.strip()), "")
-        stopped_at = (f"cell {exc.cell_index + 1} ({first_line[:60]}): {exc.ename}: "
-                      f"{(str(exc.evalue).splitlines() or [''])[0][:200]}")
+        return f"{_cell_where(graded, exc.cell_index)}: {exc.ename}: {(str(exc.evalue).splitlines() or [''])[0][:200]}"
+    except Exception as exc:  # noqa: BLE001 - a dead kernel, a cell over the time limit: one line
+        where = _cell_where(graded, _unfinished_cell(graded))
+        if type(exc).__name__ == "CellTimeoutError":
+            return f"{where}: it ran longer than the {CELL_TIMEOUT_S} s time limit of a cell"
+        if type(exc).__name__ == "DeadKernelError":
+            return f"{where}: the kernel died in this cell (os._exit, a crash, or out of memory)"
+        return f"{where}: {type(exc).__name__}: {_first_line(exc)}"
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    seconds = round(time.monotonic() - start, 1)
-    recorded = results / f"{lab_id}.json"
-    score = blank
-    if recorded.is_file():
-        found = {c["name"]: c for c in json.loads(recorded.read_text())["checks"]}
-        rows = [found.get(c["name"], c) for c in blank["checks"]]
-        score = {**blank, "checks": rows, "points": sum(r["points"] for r in rows)}
-    return {**score, "status": "stopped" if stopped_at else "graded", "seconds": seconds,
-            "stopped_at": stopped_at, "notebook": str(out / "notebooks" / f"{lab_id}.graded.ipynb")}
+    index = _unfinished_cell(graded)
+    if index is not None:  # no error raised, yet cells did not run: sys.exit() / exit() in a cell
+        return f"{_cell_where(graded, index)}: the run ended in this cell (sys.exit(), exit() or a kernel restart)"
+    return ""
+
+
+def _graded_cells(graded: Path) -> list:
+    import nbformat
+
+    try:
+        return nbformat.read(graded, as_version=4).cells
+    except Exception:  # noqa: BLE001 - papermill had not written it yet
+        return []
+
+
+def _unfinished_cell(graded: Path) -> int | None:
+    """Index (in papermill's copy) of the cell the run ended in, or None when every cell ran.
+
+    Papermill marks the cells it never started "completed" too, but with no start time: the run
+    ended in the last code cell that started before them (or in one that raised).
+    """
+    last_started = None
+    for i, cell in enumerate(_graded_cells(graded)):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        state = cell.metadata.get("papermill", {})
+        if state.get("exception"):
+            return i
+        if state.get("start_time") is None:
+            return last_started if last_started is not None else i
+        last_started = i
+    return None
+
+
+def _cell_where(graded: Path, index: int | None) -> str:
+    """``cell N (first line)`` as the learner counts: papermill's injected parameters cell left out."""
+    cells = _graded_cells(graded)
+    if index is None or index >= len(cells):
+        return "a cell"
+    injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells[:index])
+    first = next((line.strip() for line in cells[index].source.splitlines() if line.strip()), "")
+    return f"cell {index + 1 - injected} ({first[:60]})"
+
+
+def _recorded(blank: dict, path: Path) -> tuple[dict, str]:
+    """The checks' recorded results over the blank score, capped at each check's points; and a problem."""
+    if not path.is_file():
+        return blank, ""
+    try:
+        found = {c["name"]: c for c in json.loads(path.read_text())["checks"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        return blank, f"the results file {path.name} could not be read ({type(exc).__name__}): was it overwritten?"
+    rows = []
+    for row in blank["checks"]:
+        got = found.get(row["name"])
+        if not isinstance(got, dict) or got.get("status") not in ("pass", "fail"):
+            rows.append(row)
+            continue
+        passed = got["status"] == "pass"
+        points = row["max_points"] if passed else 0  # the package says what a check is worth
+        rows.append({**row, "status": got["status"], "points": points, "message": str(got.get("message", ""))[:300]})
+    return {**blank, "checks": rows, "points": sum(r["points"] for r in rows)}, ""
 
 
 def grade(labs: list[str] | None = None, *, workspace: Path | None = None, home: Path | None = None,
           kernel: str = "lakehouse", echo=print) -> dict:
     """Grade the learner's labs and write the scoreboard (JSON and HTML) under ``home/grades``.
+
+    The scoreboard keeps the last score of every lab graded before (each with its ``graded_at``),
+    so ``lakehouse grade 03`` updates lab 03's row and leaves the others. Ctrl+C stops the run: the
+    labs graded so far are written, the current one shows as stopped, then ``KeyboardInterrupt``.
 
     Args:
         labs: lab names or numbers (``["02", "3"]``); default every lab of the course map.
@@ -115,14 +234,14 @@ def grade(labs: list[str] | None = None, *, workspace: Path | None = None, home:
 
     Returns:
         ``{"graded_at", "workspace", "points", "max_points", "labs": [grade_lab(...) ...],
-        "html", "json"}``.
+        "html", "json"}``, labs in course order.
 
     Raises:
         LabError: an unknown lab (``LAB_ERROR``), or a workspace that does not exist.
 
     Example:
         >>> board = grade(["00"])                     # doctest: +SKIP
-        00_welcome_and_setup    3/3  graded in 7.9 s
+        grading 00_welcome_and_setup ...
     """
     lab_ids = [resolve_lab(name) for name in labs] if labs else [f"{n}_{t}" for n, t in LABS.items()]
     folder = workspace or workspace_dir()
@@ -131,18 +250,39 @@ def grade(labs: list[str] | None = None, *, workspace: Path | None = None, home:
                        fix="run `make lab` (or `lakehouse labs sync`) once to copy the labs into it.")
     out = (home or lakehouse_home()) / "grades"
     out.mkdir(parents=True, exist_ok=True)
-    scores = []
-    for lab_id in lab_ids:
-        if (folder / f"{lab_id}.ipynb").is_file():
-            echo(f"grading {lab_id} ...")
-        score = grade_lab(lab_id, workspace=folder, out=out, kernel=kernel)
-        scores.append(score)
-        echo(_lab_line(score))
-    board = {"graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "workspace": str(folder),
-             "points": sum(s["points"] for s in scores), "max_points": sum(s["max_points"] for s in scores),
-             "labs": scores}
-    board["json"] = str(out / "scoreboard.json")
-    board["html"] = str(out / "scoreboard.html")
+    scores = _previous(out / "scoreboard.json", folder)
+    try:
+        for lab_id in lab_ids:
+            if (folder / f"{lab_id}.ipynb").is_file():
+                echo(f"grading {lab_id} ...")
+            try:
+                scores[lab_id] = grade_lab(lab_id, workspace=folder, out=out, kernel=kernel)
+            except KeyboardInterrupt:
+                scores[lab_id] = {**_blank(lab_id), "status": "stopped",
+                                  "stopped_at": "interrupted (Ctrl+C) while grading it"}
+                raise
+    finally:
+        board = _write(scores, folder, out)
+    return board
+
+
+def _previous(path: Path, workspace: Path) -> dict:
+    """Scores of the last scoreboard of this workspace, by lab id (labs of the course map only)."""
+    try:
+        board = json.loads(path.read_text())
+        if board.get("workspace") != str(workspace):
+            return {}
+        known = {f"{n}_{t}" for n, t in LABS.items()}
+        return {s["lab"]: s for s in board["labs"] if s["lab"] in known}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write(scores: dict, workspace: Path, out: Path) -> dict:
+    ordered = [scores[k] for k in sorted(scores)]
+    board = {"graded_at": _now(), "workspace": str(workspace), "points": sum(s["points"] for s in ordered),
+             "max_points": sum(s["max_points"] for s in ordered), "labs": ordered,
+             "json": str(out / "scoreboard.json"), "html": str(out / "scoreboard.html")}
     Path(board["json"]).write_text(json.dumps(board, indent=1))
     Path(board["html"]).write_text(render_html(board))
     return board
@@ -150,7 +290,7 @@ def grade(labs: list[str] | None = None, *, workspace: Path | None = None, home:
 
 def _how(score: dict) -> str:
     return {"not_started": "not started (no copy in the workspace)",
-            "stopped": f"stopped at {score['stopped_at']}",
+            "stopped": f"stopped: {score['stopped_at']}",
             "graded": f"graded in {score['seconds']:.1f} s"}[score["status"]]
 
 
@@ -177,8 +317,8 @@ def render_text(board: dict) -> str:
         >>> print(render_text(board))
         lab                              points
         00_welcome_and_setup                1/2   graded in 3.0 s
-            TODO 1  a                       1/1   PASS
-            TODO 2  b                       0/1   FAIL  b is not set yet
+            TODO 1     a                    1/1   PASS
+            TODO 2     b                    0/1   FAIL  b is not set yet
         total                               1/2   (50%)
         scoreboard: s.html
     """
@@ -188,10 +328,10 @@ def render_text(board: dict) -> str:
         if score["status"] == "not_started":
             continue
         for c in score["checks"]:
-            tag = f"TODO {c['todo']}" if c["todo"] is not None else "check"
+            tag = f"TODO {c['todo']}" if c["todo"] is not None else "checkpoint"
             mark = _mark(c)
             note = f"  {c['message']}" if c["message"] and c["status"] != "pass" else ""
-            lines.append(f"    {tag:<7} {c['name']:<20} {mark:>6}   {STATUS_TEXT[c['status']]}{note}")
+            lines.append(f"    {tag:<10} {c['name']:<17} {mark:>6}   {STATUS_TEXT[c['status']]}{note}")
     share = round(100 * board["points"] / board["max_points"]) if board["max_points"] else 0
     total = f"{board['points']}/{board['max_points']}"
     lines.append(f"{'total':<32} {total:>6}   ({share}%)")
@@ -203,7 +343,7 @@ _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#1b1b1b}
 table{border-collapse:collapse;margin-bottom:1.5em;min-width:40em}
 th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left}
 th{background:#f3f3f3}.pass{color:#17813c;font-weight:600}.fail{color:#b3261e;font-weight:600}
-.not_run,.not_started{color:#777}.bar{background:#e6e6e6;width:10em;height:.8em;display:inline-block}
+.not_run,.not_started{color:#777}.stopped{color:#b3261e}.bar{background:#e6e6e6;width:10em;height:.8em;display:inline-block}
 .bar span{background:#17813c;height:100%;display:block}td.num{text-align:right}"""
 
 
@@ -235,9 +375,11 @@ def render_html(board: dict) -> str:
     parts.append("</table>")
     for s in board["labs"]:
         parts.append(f"<h2 id='{esc(s['lab'])}'>{esc(s['lab'])}: {s['points']}/{s['max_points']}</h2>")
+        if s["status"] == "stopped":
+            parts.append(f"<p class='stopped'>Stopped: {esc(s['stopped_at'])}. The checks after it did not run.</p>")
         if s.get("notebook"):
-            parts.append(f"<p>What every check printed: <a href='{esc(Path(s['notebook']).as_uri())}'>"
-                         f"{esc(Path(s['notebook']).name)}</a> (open it in JupyterLab).</p>")
+            parts.append(f"<p>What every cell printed in the graded run: <a href='{esc(Path(s['notebook']).as_uri())}'>"
+                         f"<code>{esc(s['notebook'])}</code></a>.</p>")
         parts.append("<table><tr><th>step</th><th>check</th><th>what it checks</th><th>points</th>"
                      "<th>result</th></tr>")
         for c in s["checks"]:
@@ -260,7 +402,12 @@ def add_commands(sub) -> None:
 
 
 def _cmd_grade(args) -> int:
-    board = grade(args.labs or None, workspace=args.workspace)
+    try:
+        board = grade(args.labs or None, workspace=args.workspace)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the scoreboard keeps the labs graded so far "
+              f"({lakehouse_home() / 'grades' / 'scoreboard.html'})")
+        return 130
     print()
     print(render_text(board))
     return 0
