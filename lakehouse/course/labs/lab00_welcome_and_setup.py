@@ -3,13 +3,13 @@
 Example:
     >>> from lakehouse.course.labs.lab00_welcome_and_setup import CHECKS
     >>> [(c.name, c.todo) for c in CHECKS]
-    [('environment', None), ('customers_table', 1), ('customer_4', 2), ('version_0', None)]
+    [('environment', None), ('customers_table', 1), ('customer_4', 2), ('version_0', 3)]
 """
 
 from __future__ import annotations
 
 from ...grading import Check, assert_equal, expect
-from . import table_or_fail
+from . import dataframe_or_fail, table_or_fail
 
 DELTA_TUTORIAL = "https://docs.databricks.com/aws/en/delta/tutorial"
 HISTORY_DOC = "https://docs.databricks.com/aws/en/delta/history"
@@ -37,7 +37,16 @@ def _append_customer(ctx, value, *, table, new_customer):
 
 
 def _version_0(ctx, value, *, table):
-    assert_equal(ctx.spark.read.option("versionAsOf", 0).table(table).count(), 3, "rows at version 0")
+    dataframe_or_fail(value, "first", streaming=False)
+    found = sorted(tuple(row) for row in value.collect())  # a few rows: one job each, no shuffle
+    expect(not any(row[0] == 4 for row in found),
+           "first has customer 4, appended in version 1: it reads the latest version")
+    want = sorted(tuple(row) for row in _read_version_0(ctx, None, table=table).collect())
+    return assert_equal(found, want, "rows of first")
+
+
+def _read_version_0(ctx, value, *, table):
+    return ctx.spark.read.option("versionAsOf", 0).table(table)
 
 
 CHECKS = [
@@ -50,12 +59,16 @@ CHECKS = [
           doc=DELTA_TUTORIAL,
           answer='customers.write.format("delta").mode("overwrite").saveAsTable(table)',
           catch_up=_write_customers),
-    Check("customer_4", "customer 4 was appended", _customer_4, variable=False, todo=2,
+    Check("customer_4", "customer 4 was appended", _customer_4, variable=False, todo=2, requires=("customers_table",),
           nudge="the same write as in TODO 1, with the save mode that adds rows instead of replacing them.",
           doc=DELTA_TUTORIAL,
           answer='new_customer.write.format("delta").mode("append").saveAsTable(table)',
           catch_up=_append_customer),
-    Check("version_0", "version 0 still has 3 rows", _version_0, variable=False,
-          nudge="run the cells above in order; RESET=True in the parameters cell starts from a clean slate.",
-          doc=HISTORY_DOC),
+    Check("version_0", "first holds version 0: the 3 rows before the append", _version_0, todo=3,
+          requires=("customers_table",),
+          nudge="time travel: spark.read takes a reader option that names the version to read (see the version "
+                "column of DESCRIBE HISTORY above), then .table(table).",
+          doc=HISTORY_DOC,
+          answer='first = spark.read.option("versionAsOf", 0).table(table)',
+          catch_up=_read_version_0),
 ]

@@ -236,7 +236,7 @@ CHECKS = [
                  '              .option("cloudFiles.schemaLocation", ctx.schema_location("crm"))\n'
                  '              .load(crm_path))',
           catch_up=lambda ctx, value: _crm_reader(ctx, "crm").load(os.path.join(ctx.landing, "crm"))),
-    Check("bronze_crm", "bronze_crm holds every landed CRM line", _bronze_crm, variable=False,
+    Check("bronze_crm", "bronze_crm holds every landed CRM line", _bronze_crm, variable=False, requires=("crm_stream",),
           nudge="run the cells above in order; crm_stream must read crm_path with Auto Loader.", doc=OPTIONS_DOC),
     Check("crm_typed", "inferred types plus two schema hints", _crm_typed, todo=2,
           nudge="two cloudFiles options: one turns type inference on for JSON, one pins the types of named columns "
@@ -250,6 +250,7 @@ CHECKS = [
                  '             .load(crm_path))',
           catch_up=_crm_typed_reference),
     Check("rescued", "every malformed CRM line is in Bronze, with its raw text", _rescued, todo=3,
+          requires=("bronze_crm",),
           nudge="the rows whose _rescued_data is not null; _rescued_data is a JSON string, and "
                 "F.get_json_object reads one field of it (the raw line is under _corrupt_record).",
           doc=SCHEMA_DOC,
@@ -298,6 +299,7 @@ CHECKS = [
                  'rescue_query.awaitTermination()',
           catch_up=_clicks_rescue_reference),
     Check("live_stream", "the continuous stream picked the new day up", _live, variable=False,
+          requires=("bronze_transactions",),
           nudge="run the two cells above again: the stream must be running while the batch lands.", doc=TRIGGERS_DOC),
     Check("restart_query", "every file exactly once after the restart", _restart, todo=6,
           nudge="the same writeStream as first_run — same checkpointLocation, query name and table — with the trigger "
@@ -311,7 +313,7 @@ CHECKS = [
                  'restart_query.awaitTermination()',
           catch_up=_restart_reference),
     Check("bronze_crm_exactly_once", "every landed CRM file exactly once",
-          lambda ctx, value: _files_match(ctx, _bronze(ctx, "crm"), "crm"), variable=False,
+          lambda ctx, value: _files_match(ctx, _bronze(ctx, "crm"), "crm"), variable=False, requires=("bronze_crm",),
           nudge="never delete the checkpoint of a running Bronze stream; run from the top with RESET=True to start "
                 "over.", doc=CHECKPOINTS_DOC),
     Check("bronze_support_tickets", "bronze_support_tickets holds the whole change feed", _tickets, variable=False,
@@ -334,6 +336,7 @@ CHECKS = [
                  'tickets_query.awaitTermination()',
           catch_up=_ingest("support_tickets")),
     Check("bronze_vs_manifest", "every Bronze table matches the manifest", _all_bronze, variable=False,
+          requires=("bronze_crm", "bronze_transactions", "bronze_clickstream", "bronze_support_tickets"),
           nudge="run the lab from the top with RESET=True; a stream with a deleted checkpoint reads its files twice.",
           doc=CHECKPOINTS_DOC),
 ]

@@ -214,6 +214,7 @@ CHECKS = [
           answer='spark.sql(f"""' + UPSERT.format(target="{customers}", source="customer_updates") + '""")',
           catch_up=_merge("customer_updates")),
     Check("loyalty_points", "customers gained loyalty_points (1200, 5400, 80)", _loyalty, variable=False, todo=2,
+          requires=("customers_upsert",),
           nudge="the upsert of TODO 1 on loyalty_updates, with the MERGE syntax that lets this one statement add "
                 "columns (schema evolution).",
           doc=MERGE_SQL_DOC,
@@ -221,6 +222,7 @@ CHECKS = [
           .replace("MERGE INTO", "MERGE WITH SCHEMA EVOLUTION INTO") + '""")',
           catch_up=_merge("loyalty_updates", evolve=True)),
     Check("snapshot_sync", "customers equals the snapshot (Alan deleted)", _synced, variable=False, todo=3,
+          requires=("loyalty_points",),
           nudge="the upsert, plus a third kind of clause for target rows that no source row matches.",
           doc=MERGE_SQL_DOC,
           answer='spark.sql(f"""' + UPSERT.format(target="{customers}", source="crm_snapshot")
@@ -235,6 +237,7 @@ CHECKS = [
                  '    return changes.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")',
           catch_up=lambda ctx, value, **given: latest_per_key_reference),
     Check("guarded_merge", "the guarded MERGE keeps Grace's newest change (seq 10)", _guarded, todo=5,
+          requires=("latest_per_key",),
           nudge="a change may touch a row only when it is newer: add a condition comparing s.seq and t.seq to both "
                 "WHEN MATCHED clauses.",
           doc=MERGE_SQL_DOC,
@@ -243,6 +246,7 @@ CHECKS = [
                  '    spark.sql(f"""' + GUARDED.replace("{target}", "{target}") + '""")',
           catch_up=_guarded_reference),
     Check("replay_unchanged", "replaying a batch leaves the guarded table unchanged", _replay, variable=False,
+          requires=("latest_per_key",),
           nudge="run the cells of section 5 in order; soft_delete_merge only applies changes with s.seq > t.seq.",
           doc=MERGE_DOC),
     Check("scd2_from_log", "scd2_from_log gives the documented SCD2 result", _scd2, todo=6,
@@ -275,8 +279,10 @@ CHECKS = [
                  '    )',
           catch_up=_apply_crm_batch_reference),
     Check("silver_customers", "after every batch: one current version per live customer", _all_batches,
-          variable=False, nudge="apply the batches in order with apply_crm_batch (TODO 7); RESET=True starts over.",
+          variable=False, requires=("apply_crm_batch",),
+          nudge="apply the batches in order with apply_crm_batch (TODO 7); RESET=True starts over.",
           doc=AUTO_CDC_DOC),
     Check("replay_batch_3", "re-applying batch 3 changes nothing", _replay_batch, variable=False,
+          requires=("apply_crm_batch",),
           nudge="apply_crm_batch must call apply_changes on crm_changes(batch) (TODO 7).", doc=AUTO_CDC_DOC),
 ]

@@ -210,6 +210,13 @@ _COMPARE_NUDGES = {
     "support_tickets": "TODO 6: skip update_preimage rows, newest _commit_version first, drop deleted tickets.",
     "rejects": "the reasons of TODO 4, in the order of the table in section 2.",
 }
+_COMPARE_REQUIRES = {  # the exercises each comparison builds on
+    "customers": ("customers_scd2",),
+    "transactions": ("tx_numbered", "tx_typed", "tx_reason"),
+    "clickstream": ("sessionized",),
+    "support_tickets": ("ticket_latest",),
+    "rejects": ("tx_reason",),
+}
 
 CHECKS = [
     Check("customers_scd2", "my_silver_customers is SCD2 with history of address, tier and consent", _customers,
@@ -235,6 +242,7 @@ CHECKS = [
                  'tx_numbered = bronze_tx.withColumn("_n", F.row_number().over(first_arrival))',
           catch_up=lambda ctx, value, *, bronze_tx, totals: _number_copies(bronze_tx)),
     Check("tx_typed", "tx_typed has _ts, _amount, _qty, _rate and amount_usd", _tx_typed, todo=3,
+          requires=("tx_numbered",),
           nudge="try_to_timestamp and try_cast return NULL instead of failing (F.expr(\"try_cast(x AS type)\")); "
                 "usd_rates[F.col(\"currency\")] looks the rate up; amount_usd is _amount * _rate as decimal(14,2).",
           doc=TRY_CAST_DOC,
@@ -246,6 +254,7 @@ CHECKS = [
                  '            .withColumn("amount_usd", (F.col("_amount") * F.col("_rate")).cast("decimal(14,2)")))',
           catch_up=lambda ctx, value, *, tx_numbered, usd_rates: type_transactions(tx_numbered, usd_rates)),
     Check("tx_reason", "transaction rejects per reason match the manifest", _tx_reason, todo=4,
+          requires=("customers_scd2", "tx_typed"),
           nudge="one chain F.when(condition, \"reason\").when(...) in the order of the table above: the first "
                 "condition that holds names the reason; no .otherwise (a valid row has no reason).",
           doc=CASE_DOC,
@@ -259,6 +268,7 @@ CHECKS = [
                  '             .when(F.col("_known").isNull(), "unknown_customer_id"))',
           catch_up=lambda ctx, value, **given: tx_reason_reference()),
     Check("sessionized", "the gap rule finds the reference's sessions", _sessionized, todo=5,
+          requires=("customers_scd2",),
           nudge="per visitor in time order: the gap to the previous event (F.lag), a new session when there is none "
                 "or it is over SESSION_GAP_MINUTES, and a running F.sum of new_session (rowsBetween).",
           doc=WINDOW_DOC,
@@ -272,7 +282,8 @@ CHECKS = [
                  '                   by_visitor.rowsBetween(Window.unboundedPreceding, Window.currentRow))))',
           catch_up=lambda ctx, value, *, visitors, clean_events: sessionize_reference(visitors)),
     Check("session_window", "the gap rule and session_window find the same sessions", _same_sessions,
-          variable=False, nudge="both use the visitor key and 30 minutes; run the cells of section 3 in order.",
+          variable=False, requires=("sessionized",),
+          nudge="both use the visitor key and 30 minutes; run the cells of section 3 in order.",
           doc=SESSION_DOC),
     Check("ticket_latest", "one row per live ticket, in its latest state", _ticket_latest, todo=6,
           nudge="leave the pre-images out, number each ticket's changes newest _commit_version first "
@@ -284,7 +295,8 @@ CHECKS = [
                  '                 .where("_n = 1 AND _change_type <> \'delete\'"))',
           catch_up=lambda ctx, value, *, bronze_tickets, totals: ticket_latest_reference(bronze_tickets)),
     Check("accounting", "input = valid + rejects, each reason = the manifest", _accounting, variable=False,
+          requires=("customers_scd2", "tx_reason", "sessionized", "ticket_latest"),
           nudge="the reasons of TODO 4 (their order matters), and the dedup of TODO 2."),
     *[Check(f"my_silver_{name}", f"my_{silver.TABLES[name]} = {silver.TABLES[name]}", _same_as_reference(name),
-            variable=False, nudge=nudge) for name, nudge in _COMPARE_NUDGES.items()],
+            variable=False, nudge=nudge, requires=_COMPARE_REQUIRES[name]) for name, nudge in _COMPARE_NUDGES.items()],
 ]

@@ -180,7 +180,8 @@ CHECKS = [
                  '    return upsert',
           catch_up=lambda ctx, value, **given: upsert_reference),
     Check("my_silver_transactions", "my_silver_transactions: one row per transaction id of bronze", _my_silver,
-          variable=False, nudge="run the foreachBatch cell after TODOs 1 and 2 (availableNow), then this check."),
+          variable=False, requires=("tx_deduped", "upsert_batch"),
+          nudge="run the foreachBatch cell after TODOs 1 and 2 (availableNow), then this check."),
     Check("sessions", "per-visitor sessions with session_window and a watermark", _sessions, todo=3,
           nudge="withWatermark on event_ts, then groupBy the visitor and F.session_window(event time, SESSION_GAP); "
                 "count the events; select the window's start and end as session_start and session_end.",
