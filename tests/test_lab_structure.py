@@ -32,7 +32,8 @@ def test_intro_states_goals_and_interview_questions(solution):
     for label in ("**Goals**", "**Interview questions**"):
         assert label in intro, f"{solution.name}: the first markdown cell has no {label} list"
         after = intro.split(label, 1)[1]
-        bullets = re.findall(r"^\s*(?:[-*]|\d+\.)\s+\S", after.split("**", 1)[0] if "**" in after else after, re.M)
+        block = re.split(r"\n\s*\n(?!\s*(?:[-*]|\d+\.)\s)", after.lstrip(":* \n"), maxsplit=1)[0]  # to the list's end
+        bullets = re.findall(r"^\s*(?:[-*]|\d+\.)\s+\S", block, re.M)
         assert len(bullets) >= 2, f"{solution.name}: {label} needs a list of at least 2 items"
 
 
