@@ -17,9 +17,10 @@ def run(spark, tmp_path):
 
     start = date(2024, 1, 1)
     days = [0, 1, 2, 3, 10, 11, 12, 13]  # no sales on days 4-9
-    daily = spark.createDataFrame([(start + timedelta(d), 100.0) for d in days], "date DATE, revenue DOUBLE")
-    by_rows = Window.orderBy("date").rowsBetween(-6, 0)
-    by_days = Window.orderBy(F.unix_date("date")).rangeBetween(-6, 0)
+    daily = spark.createDataFrame([("north", start + timedelta(d), 100.0) for d in days],
+                                  "region STRING, date DATE, revenue DOUBLE")
+    by_rows = Window.partitionBy("region").orderBy("date").rowsBetween(-6, 0)
+    by_days = Window.partitionBy("region").orderBy(F.unix_date("date")).rangeBetween(-6, 0)
     last = (daily.withColumn("rows_7", F.sum("revenue").over(by_rows))
             .withColumn("range_7d", F.sum("revenue").over(by_days))
             .where(F.col("date") == start + timedelta(13)).first())
