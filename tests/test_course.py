@@ -103,3 +103,24 @@ def test_lab_check_fails_with_a_nudge_catches_up_then_passes(spark, capsys, monk
     summary = capsys.readouterr().out
     assert summary.count("00_welcome_and_setup: 1/1 checks passed") == 1 and "Not run yet: environment" in summary
     ctx.reset()
+
+
+def test_clean_up_keeps_or_drops_and_a_graded_variant_has_its_own_schema(spark, test_home, monkeypatch, capsys):
+    ctx = lab("06", spark=spark, quiet=True, reset=True)
+    spark.range(3).write.format("delta").mode("overwrite").saveAsTable(ctx.table("kept"))
+    monkeypatch.setenv("LAKEHOUSE_LAB_VARIANT", "graded")
+    graded = lab("06", spark=spark, quiet=True)
+    assert graded.full_schema == "spark_catalog.lab06_graded"
+    assert Path(graded.landing) == test_home / "labs" / "06_expectations_quality.graded" / "landing"
+    spark.range(2).write.format("delta").mode("overwrite").saveAsTable(graded.table("kept"))
+    graded.clean_up(drop=True)
+    assert "schema spark_catalog.lab06_graded dropped" in capsys.readouterr().out
+    assert not spark.catalog.tableExists(graded.table("kept")) and not Path(graded.landing).exists()
+    assert spark.table(ctx.table("kept")).count() == 3  # the learner's own lab06 is untouched
+    monkeypatch.setenv("LAKEHOUSE_LAB_VARIANT", "no good")
+    with pytest.raises(LabError):
+        lab("06", spark=spark, quiet=True)
+    monkeypatch.delenv("LAKEHOUSE_LAB_VARIANT")
+    ctx.clean_up()
+    assert "tables and files kept" in capsys.readouterr().out and spark.catalog.tableExists(ctx.table("kept"))
+    ctx.reset()

@@ -122,10 +122,14 @@ class LabContext:
     def reset(self) -> "LabContext":
         """Stop the lab's streams, drop its schema with its tables, empty its folders, set up again."""
         self.stop_streams()
+        self._drop()
+        return self.setup()
+
+    def _drop(self) -> None:
+        """Drop the lab's schema with its tables and empty its folders."""
         self.spark.sql(f"DROP SCHEMA IF EXISTS {self.full_schema} CASCADE")
         for folder in FOLDERS:
             shutil.rmtree(self.path(folder), ignore_errors=True)
-        return self.setup()
 
     def source_data(self, *, scale: float = 0.1, seed: int = 42) -> Path:
         """The generated C360 data set this lab lands from (made once, shared by all labs).
@@ -211,9 +215,7 @@ class LabContext:
         """
         stopped = self.stop_streams()
         if drop:
-            self.spark.sql(f"DROP SCHEMA IF EXISTS {self.full_schema} CASCADE")
-            for folder in FOLDERS:
-                shutil.rmtree(self.path(folder), ignore_errors=True)
+            self._drop()
             print(f"{self.schema}: {stopped} streams stopped; schema {self.full_schema} dropped, files removed.")
         else:
             print(f"{self.schema}: {stopped} streams stopped; tables and files kept "

@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import LabError
+from ..grading import Grader
 from ..paths import lakehouse_home
 from .catalog import LABS, resolve_lab
 from .labs import lab_checks
@@ -93,11 +94,8 @@ def grade_lab(lab_id: str, *, workspace: Path, out: Path, kernel: str = "lakehou
 
 def _blank(lab_id: str) -> dict:
     """The score of a lab none of whose checks ran: 0 of the points its checks are worth."""
-    checks = lab_checks(lab_id)
-    return {"lab": lab_id, "status": "not_started", "points": 0, "max_points": sum(c.points for c in checks),
-            "checks": [{"name": c.name, "todo": c.todo, "title": c.title, "points": 0,
-                        "max_points": c.points, "status": "not_run", "message": ""} for c in checks],
-            "graded_at": _now(), "seconds": 0.0, "stopped_at": "", "notebook": ""}
+    return {**Grader(lab_id, lab_checks(lab_id)).report(), "status": "not_started", "graded_at": _now(),
+            "seconds": 0.0, "stopped_at": "", "notebook": ""}
 
 
 def _now() -> str:
