@@ -1,8 +1,10 @@
 """The same ``DeltaTable`` calls on any session: what each returns, as plain data.
 
 ``tests/test_delta_connect.py`` runs :func:`run_all` on the shared engine (Spark Connect, our
-plugin) in-process and, once, in a classic-mode child process (``python
-tests/delta_connect_scenarios.py BASE OUT.json``), then compares scenario by scenario. Each
+plugin) in-process and compares scenario by scenario with classic mode's results: the ones
+recorded in ``tests/data/delta_connect_classic.json`` while :func:`record_key` (this file, the
+engine settings, the Spark and Delta versions) is unchanged, else a live run in a classic-mode
+child process (``python tests/delta_connect_scenarios.py BASE OUT.json``). Each
 scenario exercises one message the delta-spark 4.4.0 Connect client can send (relations:
 Scan, DescribeHistory, DescribeDetail, ConvertToDelta, RestoreTable, IsDeltaTable,
 DeleteFromTable, UpdateTable, MergeIntoTable, OptimizeTable; commands: CloneTable,
@@ -297,11 +299,50 @@ def run_all(spark, base: Path) -> dict:
     return json.loads(json.dumps(out, default=str))
 
 
-if __name__ == "__main__":  # classic mode child: python tests/delta_connect_scenarios.py BASE OUT
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    assert os.environ.get("LAKEHOUSE_SPARK_MODE") == "classic"
+RECORD = Path(__file__).with_name("data") / "delta_connect_classic.json"
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def record_key() -> dict:
+    """What classic mode's results depend on: this file, the engine settings, Spark and Delta.
+
+    A recorded classic run (``RECORD``) stands in for a live one only while this key is equal.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+    return {"scenarios": digest(Path(__file__)), "spark_conf": digest(_REPO / "lakehouse" / "spark_conf.py"),
+            "pyspark": version("pyspark"), "delta-spark": version("delta-spark")}
+
+
+def recorded_classic() -> dict | None:
+    """The recorded classic results, or ``None`` when there are none for today's key."""
+    try:
+        record = json.loads(RECORD.read_text())
+    except (OSError, ValueError):
+        return None
+    return record["results"] if record.get("key") == record_key() else None
+
+
+if __name__ == "__main__":
+    # Classic mode child:  python tests/delta_connect_scenarios.py BASE OUT.json
+    # Record the results:  LAKEHOUSE_SPARK_MODE=classic python tests/delta_connect_scenarios.py --record
+    sys.path.insert(0, str(_REPO))
+    assert os.environ.get("LAKEHOUSE_SPARK_MODE") == "classic", "run with LAKEHOUSE_SPARK_MODE=classic"
     from lakehouse import get_spark
 
     session = get_spark("delta-connect-compare")
-    Path(sys.argv[2]).write_text(json.dumps(run_all(session, Path(sys.argv[1]))))
+    if sys.argv[1:] == ["--record"]:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            results = run_all(session, Path(tmp))
+        RECORD.parent.mkdir(exist_ok=True)
+        RECORD.write_text(json.dumps({"key": record_key(), "results": results}, indent=1, sort_keys=True) + "\n")
+        print(f"recorded {len(results)} scenarios in {RECORD}")
+    else:
+        Path(sys.argv[2]).write_text(json.dumps(run_all(session, Path(sys.argv[1]))))
     session.stop()

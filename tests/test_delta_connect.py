@@ -1,9 +1,11 @@
 """Delta's Python ``DeltaTable`` API over the shared engine (our Delta Connect plugin) gives
 what classic mode's ``DeltaTable`` gives: same rows, same history operations, same errors.
 
-One classic-mode child process runs every scenario of ``delta_connect_scenarios.py`` while
-this process runs them on the shared engine; each scenario (one per Delta Connect message)
-is then its own test.
+This process runs every scenario of ``delta_connect_scenarios.py`` on the shared engine; classic
+mode's results are recorded (``tests/data/delta_connect_classic.json``, re-run live in a child
+process whenever the scenarios, the engine settings, Spark or Delta change). Each scenario (one
+per Delta Connect message) is then its own test, and ``test_the_classic_record_is_current``
+fails while the record is stale (the comparison still runs, live, slower).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -30,8 +33,16 @@ needs_plugin = pytest.mark.skipif(not plugin_jars(), reason="the Delta Connect p
 
 @pytest.fixture(scope="module")
 def results(spark, tmp_path_factory):
-    """``(connect, classic)`` results of every scenario."""
+    """``(connect, classic)`` results of every scenario.
+
+    Classic mode's results are the recorded ones while they are current (same scenarios, engine
+    settings, Spark and Delta; ``scenarios.record_key()``); otherwise a classic child process
+    runs them live, beside this process, and the test says how to record them again.
+    """
     work = tmp_path_factory.mktemp("delta_connect")
+    recorded = scenarios.recorded_classic()
+    if recorded is not None:
+        return scenarios.run_all(spark, work / "connect"), recorded
     env = {k: v for k, v in os.environ.items() if k not in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE")}
     env.update(LAKEHOUSE_SPARK_MODE="classic", LAKEHOUSE_HOME=str(work / "classic-home"),
                LAKEHOUSE_DRIVER_MEMORY="1g")
@@ -43,6 +54,8 @@ def results(spark, tmp_path_factory):
     child.wait(timeout=1200)
     log.close()
     assert child.returncode == 0, (work / "classic.log").read_text()[-3000:]
+    warnings.warn(f"classic mode ran live: {scenarios.RECORD.name} is missing or stale. Record it again "
+                  "(about 60 s): LAKEHOUSE_SPARK_MODE=classic .venv/bin/python tests/delta_connect_scenarios.py --record")
     return connect, json.loads(out.read_text())
 
 
@@ -52,6 +65,13 @@ def test_deltatable_over_connect_matches_classic(results, name):
     connect, classic = results
     assert "crashed" not in connect[name], connect[name]
     assert connect[name] == classic[name]
+
+
+def test_the_classic_record_is_current():
+    assert scenarios.recorded_classic() is not None, (
+        f"{scenarios.RECORD} is missing or was recorded for other scenarios, engine settings or versions "
+        f"(today: {scenarios.record_key()}). Record it again (about 60 s): "
+        "LAKEHOUSE_SPARK_MODE=classic .venv/bin/python tests/delta_connect_scenarios.py --record")
 
 
 @needs_plugin
