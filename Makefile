@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
+# `make test` runs in TEST_WORKERS pytest-xdist processes, a test file per worker at a time, each
+# worker with its own engine (conftest.py); TEST_WORKERS=1 runs it in one process, one engine.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test grade
 
@@ -67,16 +71,17 @@ stop:
 
 # Everything: labs/ in sync, unit tests and docstring examples, every lab notebook from a clean
 # slate (lax grading) then its solution again on top of it (strict grading), both by papermill
-# (tests/test_notebooks.py says what each run proves). One shared Spark engine serves the run;
+# (tests/test_notebooks.py says what each run proves). Two worker processes share the run (the
+# lab notebooks on one, the other test files on the other), each with its own Spark engine;
 # per-test times go to build/test-report.xml (read by benchmarks/bench_make_test.py).
 test: setup
 	$(BIN)/lakehouse labs --check
-	@LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine stop >/dev/null
-	rm -rf $(TEST_HOME)
+	@for h in $(TEST_HOME) $(TEST_HOME)-gw*; do [ -d $$h ] && LAKEHOUSE_HOME=$$h $(BIN)/lakehouse engine stop >/dev/null; done; true
+	rm -rf $(TEST_HOME) $(TEST_HOME)-gw*
 	LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine start
 	set -o pipefail; LAKEHOUSE_HOME=$(TEST_HOME) LAKEHOUSE_TEST_HOME=$(TEST_HOME) \
-	    $(BIN)/pytest tests lakehouse --doctest-modules --durations=15 --junitxml=build/test-report.xml $(PYTEST_ARGS); \
-	    rc=$$?; LAKEHOUSE_HOME=$(TEST_HOME) $(BIN)/lakehouse engine stop; exit $$rc
+	    $(BIN)/pytest tests lakehouse --doctest-modules $(XDIST) --durations=15 --junitxml=build/test-report.xml $(PYTEST_ARGS); \
+	    rc=$$?; for h in $(TEST_HOME) $(TEST_HOME)-gw*; do [ -d $$h ] && LAKEHOUSE_HOME=$$h $(BIN)/lakehouse engine stop; done; exit $$rc
 
 # The browser test of `make lab` (headless Chromium + selenium): lab 02 in the learner workspace,
 # a wrong then a right answer, save, Ctrl+C; screenshots in build/e2e/. Installs Debian's

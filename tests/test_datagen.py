@@ -572,3 +572,20 @@ def test_land_files_bad_arguments(generated, tmp_path, kwargs):
     with pytest.raises(BadArgumentError) as err:
         land_files(generated[0], tmp_path, batch, **kwargs)
     assert err.value.code == BadArgumentError.code
+
+
+def test_two_generators_on_one_folder_make_it_once(tmp_path):
+    # Two processes (two notebooks, or two test workers) ask for the same data set at once: the
+    # second waits for the first and returns the same manifest; the folder is whole.
+    import multiprocessing
+
+    out = tmp_path / "same"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        first, second = pool.starmap(_generate_quietly, [(str(out), SCALE), (str(out), SCALE)])
+    assert first == second == read_manifest(out)
+    assert not list(out.glob(".datagen-*"))  # no staging folder left behind
+    assert generate(out, scale=SCALE, seed=42, progress=False) == first
+
+
+def _generate_quietly(out: str, scale: float) -> dict:
+    return generate(out, scale=scale, seed=42, progress=False)

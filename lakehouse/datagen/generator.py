@@ -26,6 +26,7 @@ from .clickstream import batch_sizes as click_sizes
 from .clickstream import clickstream_batch
 from .customers import crm_batches, make_population, truth_table
 from .errors import BadArgumentError, OutputConflictError, OutputDirError
+from ..locks import file_lock
 from .files import part_name
 from .manifest import (FORMAT_VERSION, MANIFEST_NAME, STAGING, TRUTH, add_totals, batch_entry, new_manifest, read_manifest,
                        source_entry, write_manifest)
@@ -72,17 +73,21 @@ def generate(out, *, scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, bat
     if not isinstance(progress, bool):
         raise BadArgumentError(f"progress must be True or False, got {progress!r}.", fix="e.g. progress=False.")
     out = _as_folder(out, "out")
-    existing = _prepare(out, plan)
-    if existing is not None:
-        return existing
-    staging = Path(tempfile.mkdtemp(prefix=".datagen-", dir=out))
-    try:
-        manifest = _build(plan, staging, progress)
-        for name in _OURS:
-            os.replace(staging / name, out / name)
-        write_manifest(out, manifest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    _make_folder(out)
+    # One generator per folder at a time (two notebooks, or two test workers, asking for the same
+    # data set): the second waits, then finds the data set made and returns its manifest.
+    with file_lock(out / ".generate.lock"):
+        existing = _prepare(out, plan)
+        if existing is not None:
+            return existing
+        staging = Path(tempfile.mkdtemp(prefix=".datagen-", dir=out))
+        try:
+            manifest = _build(plan, staging, progress)
+            for name in _OURS:
+                os.replace(staging / name, out / name)
+            write_manifest(out, manifest)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
 
@@ -93,8 +98,8 @@ def _as_folder(value, name: str) -> Path:
     return Path(value).expanduser().resolve()
 
 
-def _prepare(out: Path, plan: Plan) -> dict | None:
-    """Make ``out`` ready; return its manifest when it already holds this exact data set."""
+def _make_folder(out: Path) -> None:
+    """Create ``out`` (a writable folder) or say why it cannot be used."""
     fix = "choose another folder with --out, or fix its permissions."
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"--out {out} is a file, not a folder.", fix=fix)
@@ -104,6 +109,10 @@ def _prepare(out: Path, plan: Plan) -> dict | None:
         raise OutputDirError(f"cannot create the output folder {out}: {exc.strerror or exc}.", fix=fix) from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise OutputDirError(f"the output folder {out} is not writable.", fix=fix)
+
+
+def _prepare(out: Path, plan: Plan) -> dict | None:
+    """Return ``out``'s manifest when it already holds this exact data set, else clear it."""
     if (out / MANIFEST_NAME).exists():
         manifest = read_manifest(out)
         have = (manifest["seed"], manifest["scale"], manifest["num_batches"])
