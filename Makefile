@@ -8,10 +8,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
-# `make test` runs in TEST_WORKERS pytest-xdist processes, a test file per worker at a time, each
-# worker with its own engine (conftest.py); TEST_WORKERS=1 runs it in one process, one engine.
+# `make test` runs in TEST_WORKERS pytest-xdist processes on one engine: the lab files on one,
+# every other file on the other (conftest.py); TEST_WORKERS=1 runs it in one process.
 TEST_WORKERS ?= 2
-XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
 .PHONY: setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test grade
 
@@ -71,8 +71,8 @@ stop:
 
 # Everything: labs/ in sync, unit tests and docstring examples, every lab notebook from a clean
 # slate (lax grading) then its solution again on top of it (strict grading), both by papermill
-# (tests/test_notebooks.py says what each run proves). Two worker processes share the run (the
-# lab notebooks on one, the other test files on the other), each with its own Spark engine;
+# (tests/test_notebooks.py says what each run proves). Two worker processes share the run and
+# one Spark engine (the lab notebooks and lab-context tests on one, the other files on the other);
 # per-test times go to build/test-report.xml (read by benchmarks/bench_make_test.py).
 test: setup
 	$(BIN)/lakehouse labs --check
