@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # `make test` runs in TEST_WORKERS pytest-xdist processes on one engine: the lab files on one,
 # every other file on the other (conftest.py); TEST_WORKERS=1 runs it in one process.
 TEST_WORKERS ?= 2
-XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 .PHONY: setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test grade
 

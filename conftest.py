@@ -1,7 +1,8 @@
 """Parallel ``make test``: two pytest-xdist workers on one shared engine, lab files kept together.
 
-``make test`` runs the suite in two worker processes (``-n 2 --dist loadgroup``) on the engine
-the Makefile started. Every test is put in one of two groups, one per worker:
+``make test`` runs the suite in two worker processes (``-n 2``) on the engine the Makefile
+started. Every test is put in one of two groups (``pytest_xdist_make_scheduler`` below), one per
+worker:
 
 * ``labs``: the lab notebooks and every test file that makes lab contexts (``lab("05")``, the
   scoreboard's graded runs, the job task notebooks, the workspace): they share lab schemas and
@@ -12,7 +13,8 @@ the Makefile started. Every test is put in one of two groups, one per worker:
 
 The two halves take about as long. One engine serves both: its work on these tiny data sets is
 query planning and Delta commit logic, one driver thread per operation, so two clients keep both
-cores busy (measured: one shared engine 1135 s, an engine per worker 1386 s, one process ~1400 s;
+cores busy (measured: one shared engine 1135 s, an engine per worker 1386 s; one process
+1489-1515 s in session 6;
 docs/BENCHMARKS.md). Without a running engine (``pytest -n 2`` outside ``make test``) worker
 ``gwN`` gets a home and an engine of its own, ``$LAKEHOUSE_TEST_HOME-gwN``, rather than race
 another worker to start one.
@@ -22,8 +24,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parent
 
@@ -58,8 +58,30 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Notebooks first; each test in group ``labs`` or ``other`` (used by ``--dist loadgroup``)."""
+    """The lab notebooks first, so the ``labs`` worker starts on its longest part at once."""
     items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_notebooks.py") else 1)
-    for item in items:
-        group = "labs" if item.nodeid.split("::")[0] in LAB_FILES else "other"
-        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def test_group(nodeid: str) -> str:
+    """``labs`` or ``other``: the group (and so the worker) of a test, by its file.
+
+    Example:
+        >>> test_group("tests/test_course.py::test_reset"), test_group("lakehouse/cdc/engine.py::x")
+        ('labs', 'other')
+    """
+    return "labs" if nodeid.split("::")[0] in LAB_FILES else "other"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scope scheduler with two scopes, ``labs`` and ``other``: a worker each.
+
+    (xdist's ``--dist loadgroup`` would do this from ``xdist_group`` marks, but it renames node
+    ids, which pytest 9 no longer lets it do: the tests of one file ran on both workers.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TwoGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return test_group(nodeid)
+
+    return TwoGroups(config, log)
