@@ -13,9 +13,8 @@ worker:
 
 The two halves take about as long. One engine serves both: its work on these tiny data sets is
 query planning and Delta commit logic, one driver thread per operation, so two clients keep both
-cores busy (measured: one shared engine 1135 s, an engine per worker 1386 s; one process
-1489-1515 s in session 6;
-docs/BENCHMARKS.md). Without a running engine (``pytest -n 2`` outside ``make test``) worker
+cores busy (measured, docs/BENCHMARKS.md: 1167-1174 s this way, 1386 s with an engine per
+worker, 1489-1515 s in one process in session 6). Without a running engine (``pytest -n 2`` outside ``make test``) worker
 ``gwN`` gets a home and an engine of its own, ``$LAKEHOUSE_TEST_HOME-gwN``, rather than race
 another worker to start one.
 """
@@ -62,11 +61,11 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_notebooks.py") else 1)
 
 
-def test_group(nodeid: str) -> str:
+def scope_of(nodeid: str) -> str:
     """``labs`` or ``other``: the group (and so the worker) of a test, by its file.
 
     Example:
-        >>> test_group("tests/test_course.py::test_reset"), test_group("lakehouse/cdc/engine.py::x")
+        >>> scope_of("tests/test_course.py::test_reset"), scope_of("lakehouse/cdc/engine.py::x")
         ('labs', 'other')
     """
     return "labs" if nodeid.split("::")[0] in LAB_FILES else "other"
@@ -82,6 +81,6 @@ def pytest_xdist_make_scheduler(config, log):
 
     class TwoGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return test_group(nodeid)
+            return scope_of(nodeid)
 
     return TwoGroups(config, log)
