@@ -260,6 +260,17 @@ def test_scd2_replay_is_idempotent(spark, schema):
     assertDataFrameEqual(spark.table(target), before)
 
 
+def test_target_version_follows_commits_of_other_writers(spark, schema):
+    # The version comes from the target's _delta_log after the first call: another writer's
+    # commit between two calls must show, like DESCRIBE HISTORY shows it.
+    target = f"{schema}.users"
+    first = apply_changes(target, _df(spark, DOC_ROWS), **DOC_ARGS)
+    spark.sql(f"INSERT INTO {target} VALUES (999, 'Zoe', 'Lima')")
+    replay = apply_changes(target, _df(spark, DOC_ROWS), **DOC_ARGS)
+    latest = spark.sql(f"DESCRIBE HISTORY {target}").agg(F.max("version")).first()[0]
+    assert replay.rows_written == 0 and replay.target_version == latest == first.target_version + 1
+
+
 def test_scd2_track_history_column_list_updates_untracked_in_place(spark, schema):
     target = f"{schema}.t"
     ddl = "id int, name string, city string, seq int"

@@ -100,11 +100,11 @@ def apply_changes(target, source, *, keys, sequence_by, apply_as_deletes=None, a
     spark = source.sparkSession
     with Scratch(spark) as scratch:
         batch = prepare_batch(spec, source, scratch)
-        state = _ensure_tables(spark, spec, batch)
-        return _apply(spark, spec, batch, scratch, state)
+        state, state_id = _ensure_tables(spark, spec, batch)
+        return _apply(spark, spec, batch, scratch, state, state_id)
 
 
-def _apply(spark, spec: CdcSpec, batch: Batch, scratch: Scratch, state) -> CdcResult:
+def _apply(spark, spec: CdcSpec, batch: Batch, scratch: Scratch, state, state_id: str) -> CdcResult:
     from ..spark_conf import session_conf
     from . import scd1, scd2
 
@@ -119,7 +119,8 @@ def _apply(spark, spec: CdcSpec, batch: Batch, scratch: Scratch, state) -> CdcRe
         plan = scd2.plan_scd2(spark, spec, batch, scratch, target, state)
         target_sql = scd2.target_merge_sql(quote_name(target), "{view}", batch.keys, values)
         state_sql = scd2.state_merge_sql(quote_name(state), "{view}", batch.keys)
-    # The MERGE sources are materialised already (localCheckpoint): Delta need not copy them again.
+    # The MERGE sources are materialised (localCheckpoint) or computed from materialised frames
+    # only, so they are deterministic: Delta need not copy them again.
     with session_conf(spark, {"spark.databricks.delta.merge.materializeSource": "none"}):
         if plan.target_rows:
             spark.sql(target_sql.replace("{view}", scratch.view(plan.target_changes)))
@@ -127,11 +128,12 @@ def _apply(spark, spec: CdcSpec, batch: Batch, scratch: Scratch, state) -> CdcRe
             spark.sql(state_sql.replace("{view}", scratch.view(plan.state_changes)))
     return CdcResult(rows_in=batch.rows_in, upserts=plan.upserts, deletes=plan.deletes,
                      truncates=plan.truncates, ignored=plan.ignored, rows_written=plan.target_rows,
-                     target_version=latest_version(spark, target))
+                     target_version=latest_version(spark, target, state_id))
 
 
-def _ensure_tables(spark, spec: CdcSpec, batch: Batch) -> tuple[str, ...]:
-    """Check (or create) the target and its state table; return the state table's name parts.
+def _ensure_tables(spark, spec: CdcSpec, batch: Batch) -> tuple[tuple[str, ...], str]:
+    """Check (or create) the target and its state table; return the state table's name parts
+    and the pair's state id.
 
     Three metadata lookups on a warm call (the target's properties and columns, the state's
     properties); see :mod:`lakehouse.cdc.tables` for how the pair is matched.
@@ -161,7 +163,7 @@ def _ensure_tables(spark, spec: CdcSpec, batch: Batch) -> tuple[str, ...]:
                         raise CdcTargetError(
                             f"target {spec.target} was built with {label}={stored.get(prop)}, "
                             f"this call uses {props[prop]}.", fix="drop the target for a full refresh.")
-                return state
+                return state, state_id
         # A target this engine has not written yet (or whose state is gone): start a new state.
         state_id = uuid.uuid4().hex
         spark.sql(f"ALTER TABLE {quote_name(target)} SET TBLPROPERTIES "
@@ -177,4 +179,4 @@ def _ensure_tables(spark, spec: CdcSpec, batch: Batch) -> tuple[str, ...]:
     for key, value in {**props, PROP_STATE_ID: state_id}.items():
         writer = writer.tableProperty(key, value)
     writer.createOrReplace()
-    return state
+    return state, state_id

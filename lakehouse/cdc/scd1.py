@@ -129,8 +129,11 @@ def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
     if truncated:
         target_changes, state_changes = _with_truncate(
             spark, target, state_df, wm, keys, values, final, target_changes, state_changes)
-    target_changes = scratch.materialize(target_changes)
-    state_changes = scratch.materialize(state_changes)
+    if truncated or (spec.ignore_null_updates and values):
+        # These read the live target or state: freeze them before the first MERGE writes.
+        target_changes = scratch.materialize(target_changes)
+        state_changes = scratch.materialize(state_changes)
+    # Otherwise both derive from ``kept`` alone, already materialised: the MERGEs compute them.
     if truncated:
         target_rows, state_rows = target_changes.count(), state_changes.count()
     else:  # one row per key the kept changes touch, in both
@@ -211,8 +214,10 @@ def state_merge_sql(state: str, view: str, keys) -> str:
     """The MERGE that applies SCD 1 state changes (one row per key plus the truncate mark)."""
     cols = ", ".join(quote(c) for c in [*keys, SEQ, OP])
     vals = ", ".join(f"s.{quote(c)}" for c in [*keys, SEQ, OP])
-    on = (f"(t.{OP} = 'truncate') = (s.{OP} = 'truncate') AND "
-          f"(s.{OP} = 'truncate' OR ({null_safe_on('t', 's', keys)}))")
+    # The truncate mark has null keys in the state and in the changes, so one equi-join on the
+    # keys (null-safe) finds it too; an OR here would make Delta join every state row to every
+    # change row (a nested loop join), whose cost grows with the state table.
+    on = f"{null_safe_on('t', 's', keys)} AND (t.{OP} = 'truncate') = (s.{OP} = 'truncate')"
     return (f"MERGE INTO {state} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"WHEN MATCHED THEN UPDATE SET t.{SEQ} = s.{SEQ}, t.{OP} = s.{OP}\n"

@@ -17,8 +17,10 @@ Example:
 from __future__ import annotations
 
 import gc
+import re
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..names import quote, quote_name
@@ -73,9 +75,48 @@ def table_properties(spark, parts: tuple[str, ...]) -> dict[str, str] | None:
     return {r[0]: r[1] for r in rows}
 
 
-def latest_version(spark, parts: tuple[str, ...]) -> int:
-    """The table's latest Delta version."""
+_LOG_FOLDERS: dict[tuple, Path | None] = {}  # (name parts, state id) -> local _delta_log or None
+
+
+def latest_version(spark, parts: tuple[str, ...], state_id: str | None = None) -> int:
+    """The table's latest Delta version.
+
+    With ``state_id`` (the ``lakehouse.cdc.stateId`` of the table, which names one table
+    instance), the table's location is looked up once (``DESCRIBE DETAIL``) and the version is
+    then read from the newest commit file name in its ``_delta_log`` folder: a directory listing
+    instead of a ``DESCRIBE HISTORY`` query (~0.25 s a call through Spark Connect). A location
+    that is not a folder on this machine falls back to ``DESCRIBE HISTORY``.
+    """
+    if state_id is not None:
+        if (parts, state_id) not in _LOG_FOLDERS:
+            location = spark.sql(f"DESCRIBE DETAIL {quote_name(parts)}").select("location").first()[0]
+            _LOG_FOLDERS[(parts, state_id)] = _local_folder(location, "_delta_log")
+        folder = _LOG_FOLDERS[(parts, state_id)]
+        versions = [int(p.name[:-5]) for p in folder.iterdir() if _COMMIT_FILE.match(p.name)] if folder else []
+        if versions:
+            return max(versions)
     return int(spark.sql(f"DESCRIBE HISTORY {quote_name(parts)} LIMIT 1").select("version").first()[0])
+
+
+_COMMIT_FILE = re.compile(r"^\d{20}\.json$")  # Delta commit files: 00000000000000000012.json
+
+
+def _local_folder(location: str | None, child: str) -> Path | None:
+    """``location/child`` when ``location`` is a folder on this machine (``file:`` or a path).
+
+    Example:
+        >>> _local_folder("s3://bucket/t", "_delta_log") is None
+        True
+    """
+    from urllib.parse import urlparse
+
+    if not location:
+        return None
+    parsed = urlparse(location)
+    if parsed.scheme not in ("", "file"):
+        return None
+    folder = Path(parsed.path) / child
+    return folder if folder.is_dir() else None
 
 
 def null_safe_on(left: str, right: str, columns) -> str:
