@@ -392,6 +392,7 @@ def test_foreign_or_unusable_folders_are_refused(tmp_path):
     with pytest.raises(OutputDirError) as err:
         generate(tmp_path / "foreign", scale=TINY_SCALE, progress=False)
     assert err.value.code == "DATAGEN_OUTPUT_DIR"
+    assert sorted(p.name for p in (tmp_path / "foreign").iterdir()) == ["notes.txt"]  # left as it was
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(OutputDirError):
         generate(tmp_path / "a-file", scale=TINY_SCALE, progress=False)

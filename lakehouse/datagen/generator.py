@@ -74,6 +74,8 @@ def generate(out, *, scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, bat
         raise BadArgumentError(f"progress must be True or False, got {progress!r}.", fix="e.g. progress=False.")
     out = _as_folder(out, "out")
     _make_folder(out)
+    if not (out / MANIFEST_NAME).exists():
+        _refuse_foreign(out)  # before the lock file is made: a refused folder is left as it was
     # One generator per folder at a time (two notebooks, or two test workers, asking for the same
     # data set): the second waits, then finds the data set made and returns its manifest.
     with file_lock(out / ".generate.lock"):
@@ -124,14 +126,19 @@ def _prepare(out: Path, plan: Plan) -> dict | None:
         if (out / "_batches").is_dir() and manifest.get("format_version") == FORMAT_VERSION:
             return manifest
     else:
-        others = sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name not in (*_OURS, FEED_DIR))
-        if others:
-            raise OutputDirError(f"{out} is not empty and was not written by the data generator "
-                                 f"(found: {', '.join(others[:5])}).",
-                                 fix="choose a new or empty folder with --out.")
+        _refuse_foreign(out)
     for leftover in [*(out / n for n in (*_OURS, FEED_DIR)), *out.glob(".datagen-*")]:  # an earlier run
         shutil.rmtree(leftover, ignore_errors=True)
     return None
+
+
+def _refuse_foreign(out: Path) -> None:
+    """Raise ``OutputDirError`` when ``out`` holds files the generator did not write."""
+    others = sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name not in (*_OURS, FEED_DIR))
+    if others:
+        raise OutputDirError(f"{out} is not empty and was not written by the data generator "
+                             f"(found: {', '.join(others[:5])}).",
+                             fix="choose a new or empty folder with --out.")
 
 
 def _build(plan: Plan, root: Path, progress: bool) -> dict:
