@@ -16,8 +16,8 @@ XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 .PHONY: setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test grade
 
 setup: $(STAMP)
-	@$(BIN)/python -m lakehouse.jars
-	@$(BIN)/python -m lakehouse.delta_connect
+	@$(BIN)/python -m lakehouse.runtime.jars
+	@$(BIN)/python -m lakehouse.runtime.delta_connect
 	@$(BIN)/python -m ipykernel install --sys-prefix --name lakehouse \
 	    --display-name "Lakehouse (PySpark + Delta)" >/dev/null
 	@echo "setup done: .venv, package, kernel 'lakehouse', Delta jars, Delta Connect plugin (run 'make doctor' to check)"
@@ -93,7 +93,7 @@ e2e: setup
 	$(BIN)/pytest e2e -x -q -s -p no:cacheprovider $(PYTEST_ARGS)
 
 # A real multi-node Spark on this machine: a standalone master, two 1-core workers and a Spark
-# Connect server on them (lakehouse.cluster); state under LAKEHOUSE_HOME/cluster. Point the course
+# Connect server on them (lakehouse.runtime.cluster); state under LAKEHOUSE_HOME/cluster. Point the course
 # at it with SPARK_REMOTE="$$(.venv/bin/lakehouse cluster status --remote)".
 cluster: setup
 	$(BIN)/lakehouse cluster up

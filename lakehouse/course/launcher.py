@@ -25,8 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..engine import engine_status, stop_engine
-from ..errors import LabError
+from ..runtime.engine import engine_status, stop_engine
+from .errors import LabError
 from .workspace import sync_workspace
 
 FIRST_LAB = "00_welcome_and_setup.ipynb"
