@@ -26,15 +26,15 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from .errors import GovernanceError, PermissionDeniedError
+from .errors import GovernanceError, NotFoundError, PermissionDeniedError
 from .grammar import unquote
 from .principals import Principal, directory
 from .privileges import missing
 from .store import Metastore
+from ..runtime.catalogs import SESSION_CATALOG
 from ..runtime.names import quote_name
 from .systables import LOCAL_SCHEMA, SYSTEM_TABLES, append, audit_event, ingest
 
-DEFAULT_CATALOG = "spark_catalog"
 FILE_FORMATS = {"json", "csv", "parquet", "delta", "text", "orc", "avro", "binaryfile"}
 GRANTS_SCHEMA = "principal STRING, actionType STRING, objectType STRING, objectKey STRING"
 TAG_TABLES = {"column_tags": ("catalog_name", "schema_name", "table_name", "column_name", "tag_name", "tag_value"),
@@ -74,6 +74,22 @@ def table_parts(table: exp.Table) -> list[str]:
     return [p.lower() for p in (table.catalog, table.db, table.name) if p]
 
 
+def spark_functions(tree: exp.Expression) -> exp.Expression:
+    """Functions Spark SQL has under the same name, kept as calls: sqlglot writes ``current_catalog()``
+    as ``CURRENT_CATALOG``, which Spark 4.2 rejects (``UNRESOLVED_COLUMN``).
+
+    Example:
+        >>> spark_functions(sqlglot.parse_one("SELECT current_catalog()", read="databricks")).sql("spark")
+        'SELECT CURRENT_CATALOG()'
+    """
+    def call(node):
+        if isinstance(node, exp.CurrentCatalog):
+            return exp.Anonymous(this="current_catalog", expressions=[])
+        return node
+
+    return tree.transform(call, copy=False)
+
+
 class Statement:
     """One governed statement: who runs it, the metastore state, and what it read and wrote."""
 
@@ -82,28 +98,36 @@ class Statement:
         self.reads: list[tuple[str, str]] = []   # (full name or path, TABLE / VIEW / PATH)
         self.aliases: dict[str, str] = {}        # alias -> full name of the top-level sources
         self.events: list[dict] = []
-        self._db: str | None = None
+        self._current: tuple[str, str] | None = None
 
     # names -------------------------------------------------------------------------------------
+    def _where(self) -> tuple[str, str]:
+        """(current catalog, current schema) of the session: one round trip, then kept."""
+        if self._current is None:
+            row = self.spark.sql("SELECT current_catalog(), current_schema()").first()
+            self._current = (row[0].lower(), row[1].lower())
+        return self._current
+
+    def current_catalog(self) -> str:
+        return self._where()[0]
+
     def current_schema(self) -> str:
-        if self._db is None:
-            self._db = self.spark.catalog.currentDatabase().lower()
-        return self._db
+        return self._where()[1]
 
     def full(self, parts: list[str]) -> str:
-        """``catalog.schema.name`` for a 1-, 2- or 3-part name."""
+        """``catalog.schema.name`` for a 1-, 2- or 3-part name (the session's current catalog and schema)."""
         if len(parts) == 3:
             return ".".join(parts)
         if len(parts) == 2:
-            return f"{DEFAULT_CATALOG}.{parts[0]}.{parts[1]}"
-        return f"{DEFAULT_CATALOG}.{self.current_schema()}.{parts[0]}"
+            return f"{self.current_catalog()}.{parts[0]}.{parts[1]}"
+        return f"{self.current_catalog()}.{self.current_schema()}.{parts[0]}"
 
     def full_name(self, name: str, kind: str = "TABLE") -> str:
         parts = unquote(name).split(".")
         if kind == "CATALOG":
             return parts[0]
         if kind == "SCHEMA":
-            return ".".join(parts) if len(parts) == 2 else f"{DEFAULT_CATALOG}.{parts[0]}"
+            return ".".join(parts) if len(parts) == 2 else f"{self.current_catalog()}.{parts[0]}"
         return self.full(parts)
 
     # decisions ---------------------------------------------------------------------------------
@@ -232,7 +256,7 @@ class Statement:
                 ingest(self.spark, parts[2])
                 name = f"system.access.{parts[2]}"
                 self.require("read", "TABLE", name, who=rights)
-                table.set("catalog", exp.to_identifier(DEFAULT_CATALOG))
+                table.set("catalog", exp.to_identifier(SESSION_CATALOG))
                 table.set("db", exp.to_identifier(LOCAL_SCHEMA.split(".")[1]))
                 self.audit("getTable", {"full_name_arg": name})
                 continue
@@ -262,12 +286,35 @@ class Statement:
 
     # running -----------------------------------------------------------------------------------
     def finish(self, tree: exp.Expression):
-        tree = identity_literals(self.inline_calls(tree, check=False), self.who)
+        tree = spark_functions(identity_literals(self.inline_calls(tree, check=False), self.who))
         try:
             result = self.spark.sql(tree.sql(dialect="spark"))
+        except Exception as exc:
+            self.explain_missing(exc)
+            raise
         finally:
             self.flush()
         return result
+
+    def explain_missing(self, exc: Exception) -> None:
+        """Turn Spark's TABLE_OR_VIEW_NOT_FOUND / SCHEMA_NOT_FOUND for a name whose catalog or schema
+        does not exist into our error naming it and the SHOW command that lists the real ones."""
+        from ..runtime.catalogs import list_catalogs
+
+        text = str(exc)
+        if "TABLE_OR_VIEW_NOT_FOUND" not in text and "SCHEMA_NOT_FOUND" not in text:
+            return
+        catalogs = None
+        for name, _ in self.reads:
+            catalog, schema = name.split(".")[:2]
+            catalogs = catalogs or list_catalogs(self.spark)
+            if catalog not in catalogs and catalog != SESSION_CATALOG:
+                raise NotFoundError("NO_SUCH_CATALOG_EXCEPTION", f"The catalog '{catalog}' of {name} was not found.",
+                                    fix="SHOW CATALOGS lists the catalogs; CREATE CATALOG makes one.") from None
+            if not self.spark.catalog.databaseExists(f"`{catalog}`.`{schema}`"):
+                raise NotFoundError("SCHEMA_NOT_FOUND", f"The schema '{catalog}.{schema}' of {name} was not found.",
+                                    fix=f"SHOW SCHEMAS IN {catalog} lists its schemas; "
+                                        f"CREATE SCHEMA {catalog}.{schema} makes it.") from None
 
 
 def target_table(node: exp.Expression) -> exp.Table | None:
