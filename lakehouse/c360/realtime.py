@@ -536,7 +536,8 @@ def prepare_customers(spark, source_data, layout: Layout, *, rebuild: bool = Fal
 
     if spark.catalog.tableExists(layout.customers) and not rebuild:
         return spark.table(layout.customers).count()
-    files = [str(batch_folder(source_data, b, "crm") / "*.json") for b in range(read_manifest(source_data)["num_batches"])]
+    batches = range(read_manifest(source_data)["num_batches"])
+    files = [str(batch_folder(source_data, b, "crm") / "*.json") for b in batches]
     crm = (spark.read.format("json").load(files).select("*", F.col("_metadata.file_path").alias("_source_file"))
            .withColumn("_ingested_at", F.current_timestamp()))
     if "_corrupt_record" not in crm.columns:

@@ -29,7 +29,7 @@ Example:
 from __future__ import annotations
 
 from ..runtime.names import quote, quote_name
-from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, key_match, null_safe_on, renamed, sql_same
+from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, insert_from, key_match, null_safe_on, renamed, sql_same
 
 W_OLD = "__cdc_w_old"
 W_NEW = "__cdc_w_new"
@@ -191,20 +191,16 @@ def target_merge_sql(target: str, view: str, keys, values, map_cols=()) -> str:
     sets = ", ".join(f"t.{quote(c)} = s.{quote(c)}" for c in values)
     differs = " OR ".join(f"NOT ({sql_same(f't.{quote(c)}', f's.{quote(c)}', c in map_cols)})"
                           for c in values) or "FALSE"
-    cols = ", ".join(quote(c) for c in [*keys, *values])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, *values])
     update = (f"WHEN MATCHED AND s.{ACTION} = 'upsert' AND ({differs}) THEN UPDATE SET {sets}\n"
               if values else "")
     return (f"MERGE INTO {target} t USING {view} s ON {null_safe_on('t', 's', keys)}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"{update}"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN {insert_from('s', [*keys, *values])}")
 
 
 def state_merge_sql(state: str, view: str, keys) -> str:
     """The MERGE that applies SCD 1 state changes (one row per key plus the truncate mark)."""
-    cols = ", ".join(quote(c) for c in [*keys, SEQ, OP])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, SEQ, OP])
     # The truncate mark has null keys in the state and in the changes, so one equi-join on the
     # keys (null-safe) finds it too; an OR here would make Delta join every state row to every
     # change row (a nested loop join), whose cost grows with the state table.
@@ -212,4 +208,4 @@ def state_merge_sql(state: str, view: str, keys) -> str:
     return (f"MERGE INTO {state} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"WHEN MATCHED THEN UPDATE SET t.{SEQ} = s.{SEQ}, t.{OP} = s.{OP}\n"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN {insert_from('s', [*keys, SEQ, OP])}")

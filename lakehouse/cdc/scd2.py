@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from .spec import END_AT, START_AT
 from ..runtime.names import quote, quote_name
-from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, key_match, null_safe_on, renamed
+from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, insert_from, key_match, null_safe_on, renamed
 
 PRIO = "__cdc_prio"  # 0 stored delete, 1 new delete, 2 stored upsert, 3 new upsert
 RANK = "__cdc_rank"
@@ -193,20 +193,16 @@ def _state_diff(new_state, old_state, keys):
 def target_merge_sql(target: str, view: str, keys, values) -> str:
     """The MERGE that applies SCD 2 row differences, matched on (keys, ``__START_AT``)."""
     sets = ", ".join(f"t.{quote(c)} = s.{quote(c)}" for c in [*values, END_AT])
-    cols = ", ".join(quote(c) for c in [*keys, *values, START_AT, END_AT])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, *values, START_AT, END_AT])
     on = f"{null_safe_on('t', 's', keys)} AND t.{quote(START_AT)} = s.{quote(START_AT)}"
     return (f"MERGE INTO {target} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"WHEN MATCHED AND s.{ACTION} = 'update' THEN UPDATE SET {sets}\n"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN {insert_from('s', [*keys, *values, START_AT, END_AT])}")
 
 
 def state_merge_sql(state: str, view: str, keys) -> str:
     """The MERGE that applies SCD 2 state differences, matched on (keys, sequence, op)."""
-    cols = ", ".join(quote(c) for c in [*keys, SEQ, OP])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, SEQ, OP])
     on = f"{null_safe_on('t', 's', keys)} AND t.{SEQ} = s.{SEQ} AND t.{OP} = s.{OP}"
     return (f"MERGE INTO {state} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN {insert_from('s', [*keys, SEQ, OP])}")

@@ -131,6 +131,18 @@ def key_match(keys, prefix: str):
     return cond
 
 
+def insert_from(source: str, columns) -> str:
+    """A MERGE's ``INSERT (c, ...) VALUES (s.c, ...)`` taking ``columns`` from the source alias ``source``.
+
+    Example:
+        >>> insert_from("s", ["id", "a`b"])
+        'INSERT (`id`, `a``b`) VALUES (s.`id`, s.`a``b`)'
+    """
+    columns = list(columns)
+    return (f"INSERT ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(f'{source}.{quote(c)}' for c in columns)})")
+
+
 def sql_same(a: str, b: str, has_map_type: bool = False) -> str:
     """SQL null-safe equality of two expressions; compares JSON when the type holds a map."""
     if has_map_type:
