@@ -265,13 +265,10 @@ def passes(expression):
         >>> passes(42)
         Traceback (most recent call last):
         ...
-        lakehouse.quality.rules.QualityError: [QUALITY_RULE_INVALID] expression must be a SQL string or a Column, got int.
+        lakehouse.quality.rules.QualityError: [QUALITY_RULE_INVALID] expression must be a SQL condition string or a Column, got int.
     """
-    from pyspark.sql import Column
     from pyspark.sql import functions as F
 
-    if isinstance(expression, str):
-        expression = F.expr(expression)
-    elif not isinstance(expression, Column):
-        raise QualityError(f"expression must be a SQL string or a Column, got {type(expression).__name__}.")
-    return F.coalesce(expression.cast("boolean"), F.lit(False))
+    from .conditions import condition_column
+
+    return F.coalesce(condition_column(expression, "expression", QualityError).cast("boolean"), F.lit(False))
