@@ -76,7 +76,7 @@ def _cmd_labs(args) -> int:
 def _cmd_lab(args) -> int:
     from .course.launcher import run_lab
 
-    return run_lab(open_browser=not args.no_browser, port=args.port)
+    return run_lab(open_browser=not args.no_browser, port=args.port, warm=False if args.no_engine else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_labs)
     p = sub.add_parser("lab", help="JupyterLab on the learner workspace, opened at lab 00 (what `make lab` runs)")
     p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.add_argument("--no-engine", action="store_true",
+                   help="do not start the Spark engine in the background (the first notebook starts it)")
     p.add_argument("--port", type=int, default=None, help="the port (default: the first free from 8888)")
     p.set_defaults(func=_cmd_lab)
     for add_commands in _extensions():
