@@ -18,9 +18,8 @@ XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 setup: $(STAMP)
 	@$(BIN)/python -m lakehouse.jars
 	@$(BIN)/python -m lakehouse.delta_connect
-	@$(BIN)/python -m ipykernel install --sys-prefix --name lakehouse \
-	    --display-name "Lakehouse (PySpark + Delta)" >/dev/null
-	@echo "setup done: .venv, package, kernel 'lakehouse', Delta jars, Delta Connect plugin (run 'make doctor' to check)"
+	@$(BIN)/python -m lakehouse.notebook.kernelspec >/dev/null  # kernel 'lakehouse': ipykernel --ext lakehouse.notebook
+	@echo "setup done: .venv, package, kernel 'lakehouse' (spark, dbutils, display, %sql, %run), Delta jars, Delta Connect plugin (run 'make doctor' to check)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'

@@ -10,8 +10,9 @@ them). Checks, each with one clear error naming the task and field:
 * ``task_key`` unique, ``depends_on`` names existing tasks, no cycle, an ``outcome`` only on a
   dependency that is a ``condition_task``;
 * exactly one task type per task, and a type the local runner can run;
-* notebooks, Python files and pipeline specs exist (``notebook_path`` has no extension, as on Databricks, and
-  resolves to the ``.ipynb``, absolute or relative to the repository root);
+* notebooks, Python files and pipeline specs exist (``notebook_path`` names an ``.ipynb`` or a notebook in
+  Databricks source format ``.py``, with or without its extension as on Databricks, absolute or relative to
+  the repository root; in bundle YAML relative to the YAML file);
 * the Quartz cron expression and time zone of ``schedule``.
 
 Example:
@@ -71,22 +72,26 @@ def repository_root() -> Path:
 
 
 def resolve_notebook(notebook_path: str) -> Path:
-    """The local ``.ipynb`` of a Databricks ``notebook_path`` (written without extension).
+    """The local notebook of a Databricks ``notebook_path``: an ``.ipynb`` or a source-format ``.py``,
+    named with or without its extension.
 
     Raises:
-        JobDefinitionError: no such notebook.
+        JobDefinitionError: no such notebook (the message names every path tried).
 
     Example:
         >>> resolve_notebook("lakehouse/c360/jobs/notebooks/ingest").name
         'ingest.ipynb'
     """
-    path = Path(notebook_path)
-    path = path if path.is_absolute() else repository_root() / path
-    candidate = path if path.suffix == ".ipynb" else path.with_name(path.name + ".ipynb")
-    if not candidate.is_file():
-        raise JobDefinitionError(f"notebook_path {notebook_path!r}: no notebook at {candidate}.",
-                                 fix="write the path without extension, absolute or relative to the repository root.")
-    return candidate
+    from ..notebook.errors import NotebookNotFoundError
+    from ..notebook.run import find_notebook
+
+    try:
+        return find_notebook(notebook_path, repository_root())
+    except NotebookNotFoundError as exc:
+        tried = str(exc).split(": no notebook at ", 1)[-1].split("\n", 1)[0]
+        raise JobDefinitionError(f"notebook_path {notebook_path!r}: no notebook at {tried}",
+                                 fix="name an .ipynb or a Databricks source-format .py (extension optional), "
+                                     "absolute or relative to the repository root (in bundle YAML: to the YAML file).") from None
 
 
 def resolve_file(python_file: str) -> Path:
@@ -128,11 +133,14 @@ def resolve_pipeline(pipeline_id: str) -> Path:
     return path
 
 
-def load_job(source) -> dict:
-    """Read and validate a job definition (a path to its JSON, or a dict).
+def load_job(source, job_key: str | None = None) -> dict:
+    """Read and validate a job definition: Jobs API JSON, bundle YAML, or a dict.
 
     Args:
-        source: a ``.json`` path (``str`` or ``Path``) or the job settings as a dict.
+        source: a ``.json`` path, a bundle ``.yml``/``.yaml`` (``databricks.yml`` or a resource file
+            such as ``resources/x.job.yml``; see :func:`lakehouse.jobs.bundle.bundle_job`), or the
+            job settings as a dict.
+        job_key: which job of bundle YAML (its key under ``resources.jobs``); optional when it has one.
 
     Returns:
         A validated deep copy of the job settings (the caller's dict is not modified).
@@ -145,7 +153,11 @@ def load_job(source) -> dict:
         >>> load_job("lakehouse/c360/jobs/daily_job.json")["name"]
         'c360_daily'
     """
-    if isinstance(source, (str, os.PathLike)):
+    if isinstance(source, (str, os.PathLike)) and Path(source).suffix in (".yml", ".yaml"):
+        from .bundle import bundle_job
+
+        source = bundle_job(source, job_key)
+    elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
             raise JobDefinitionError(f"job file {str(path)!r} does not exist.",
