@@ -60,8 +60,8 @@ def spark_error_line(exc: BaseException, statement: str | None = None) -> str:
     """
     text = str(exc)
     first = text.strip().split("\n", 1)[0] if text.strip() else type(exc).__name__
-    position = re.search(r"\(line (\d+), pos (\d+)\)", text)
-    first = re.sub(r"\s*\(line \d+, pos \d+\)", "", first)
+    position = re.search(r"line (\d+),? pos (\d+)", text)
+    first = re.sub(r"\s*\(line \d+, pos \d+\)|;\s*line \d+ pos \d+;?", "", first)
     first = re.sub(r"\.?\s*SQLSTATE: \w+", "", first).rstrip(". ")
     if not first.startswith("["):
         condition = getattr(exc, "getCondition", lambda: None)()

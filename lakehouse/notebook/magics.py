@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 
 from .errors import UnsupportedMagicError
 
@@ -53,7 +53,10 @@ def first_line_magic(lines: list[str]) -> list[str]:
         return [rest + "\n"] + lines[start + 1:] if rest else lines[start + 1:]
     if magic == "sh":
         return ["%%sh\n"] + ([rest + "\n"] if rest else []) + lines[start + 1:]
-    return [f"get_ipython().run_cell_magic('databricks_cell', {(magic + ' ' + rest).strip()!r}, {body!r})\n"]
+    line = (magic + " " + rest).strip()
+    if not body.strip():  # IPython refuses a cell magic with an empty body
+        return [f"get_ipython().run_line_magic('databricks_cell', {line!r})\n"]
+    return [f"get_ipython().run_cell_magic('databricks_cell', {line!r}, {body!r})\n"]
 
 
 def _fs(line: str, dbutils):
@@ -97,12 +100,13 @@ class DatabricksMagics(Magics):
         text = line if cell is None else (line + "\n" + cell if line.strip() else cell)
         run_sql(text, spark=self._spark(), namespace=self.shell.user_ns, show=display)
 
-    @cell_magic
-    def databricks_cell(self, line: str, cell: str):
+    @line_cell_magic
+    def databricks_cell(self, line: str, cell: str | None = None):
         """A cell whose first line is a Databricks magic (see the module docstring); ``line`` is that magic."""
         magic, _, rest = line.partition(" ")
+        cell = cell or ""
         if magic == "sql":
-            return self.sql(rest, cell)
+            return self.sql(rest, cell or None)
         if magic in ("md", "md-sandbox"):
             from IPython.display import Markdown, display
 
