@@ -42,7 +42,7 @@ def _write_bundle(root: Path) -> Path:
             {"task_key": "many", "depends_on": [{"task_key": "count"}],
              "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.count.values.rows}}", "right": "9"}},
             {"task_key": "report", "depends_on": [{"task_key": "many", "outcome": "true"}],
-             "notebook_task": {"notebook_path": "../src/count"}}]}}}}
+             "condition_task": {"op": "EQUAL_TO", "left": "{{tasks.count.values.rows}}", "right": "12"}}]}}}}
     (root / "resources" / "counting.job.yml").write_text(yaml.safe_dump(job))
     (root / "resources" / "other.job.yml").write_text(yaml.safe_dump(
         {"resources": {"jobs": {"other": {"name": "other", "tasks": [
@@ -76,7 +76,8 @@ def test_bundle_yaml_selection_and_validation(tmp_path, capsys):
     with pytest.raises(JobDefinitionError) as info:
         load_job(tmp_path / "proj" / "resources" / "counting.job.yml")
     assert "${var.rows}" in str(info.value)
-    (tmp_path / "proj" / "src" / "count.py").unlink()
+    assert load_job(bundle, "counting")["tasks"][0]["notebook_task"]["notebook_path"].endswith("src/count.py")
+    (tmp_path / "proj" / "src" / "count.py").write_text("print('a plain Python file')\n")  # not a notebook
     with pytest.raises(JobDefinitionError) as info:
         load_job(bundle, "counting")
     assert "count.py" in str(info.value) and "no notebook at" in str(info.value)
