@@ -113,6 +113,7 @@ def test_first_line_magics_md_python_fs_and_refused_languages(shell, tmp_path):
     _, _, html = _run(shell, "%md\n# A title")
     assert "# A title" in html
     assert _run(shell, "%python\nz = 3")[0].success and shell.user_ns["z"] == 3
+    assert "from sh" in _run(shell, "%sh\necho from sh")[1]
     (tmp_path / "f.txt").write_text("x")
     result, _, _ = _run(shell, f"files = %fs ls {tmp_path}")
     assert result.success and [f.name for f in shell.user_ns["files"]] == ["f.txt"]

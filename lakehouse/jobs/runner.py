@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import threading
 import time
 import zlib
@@ -52,6 +50,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import JobParameterError
+from .process import kill_group, last_line, run_process
 from .refs import resolve
 from .spec import load_job, repository_root
 from .tasks import KINDS, Attempt, Launch, Outcome, kind_of
@@ -194,7 +193,7 @@ class _Run:
     def stop(self) -> None:
         self.stopping = True
         for proc in list(self.procs):
-            _kill_group(proc)
+            kill_group(proc)
 
     def time_out(self) -> None:
         self.timed_out = True
@@ -293,26 +292,13 @@ class _Run:
         ctx_path = logs / f"{key}-{attempt}.context.json"
         ctx_path.write_text(json.dumps(ctx), encoding="utf-8")
         cmd = step.cmd + ([str(ctx_path)] if step.context else [])
-        env = {k: v for k, v in os.environ.items() if k != "SPARK_CONNECT_MODE_ENABLED"}
-        env["LAKEHOUSE_JOB_CONTEXT"] = str(ctx_path)
         log_path = logs / f"{key}-{attempt}.log"
         timeout = task.get("timeout_seconds", 0) or None
         if self.deadline is not None:
             left = max(0.0, self.deadline - time.monotonic())
             timeout = left if timeout is None else min(timeout, left)
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(repository_root()),
-                                    start_new_session=True)  # its own session: a timeout kills its whole tree
-            self.procs.add(proc)
-            if self.stopping:  # Ctrl+C or the job's timeout came while it started
-                _kill_group(proc)
-            try:
-                code = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                _kill_group(proc)
-                code = None
-            finally:
-                self.procs.discard(proc)
+        code = run_process(cmd, env={"LAKEHOUSE_JOB_CONTEXT": str(ctx_path)}, log_path=log_path, timeout=timeout,
+                           procs=self.procs, cwd=str(repository_root()), stopping=lambda: self.stopping)
         if self.timed_out or (code is None and self.deadline is not None and time.monotonic() >= self.deadline):
             self.timed_out = True
             return Outcome("TIMEDOUT", f"The job run timed out after {self.job['timeout_seconds']} seconds "
@@ -326,7 +312,7 @@ class _Run:
             extra["notebook_output"] = {"result": json.loads(exit_file.read_text(encoding="utf-8"))}
         if code == 0:
             return Outcome("SUCCESS", "", extra)
-        return Outcome("FAILED", _last_line(log_path) or f"exit code {code}", extra)
+        return Outcome("FAILED", last_line(log_path) or f"exit code {code}", extra)
 
     def read_task_values(self, key: str) -> None:
         path = self.run_dir / "values" / f"{key}.json"
@@ -423,31 +409,6 @@ def run_record(run: _Run) -> dict:
             "job_parameters": [{"name": k, "default": defaults[k], "value": v} for k, v in run.params.items()],
             "tasks": sorted(run.entries, key=lambda e: e["run_id"]), "task_values": run.task_values,
             "local_run_dir": str(run.run_dir)}
-
-
-def _kill_group(proc) -> None:
-    """Kill the task's process and everything it started (a notebook's kernel runs in its own session)."""
-    import psutil
-
-    try:
-        family = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        family = []
-    for p in family:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-
-
-def _last_line(path: Path) -> str:
-    lines = [ln.strip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
-    return lines[-1][:500] if lines else ""
 
 
 def succeeded(record: dict) -> bool:

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..notebook.execute import EXIT_ENAME
+from ..notebook.execute import EXIT_ENAME  # noqa: F401  (re-exported: the job runner names it)
 
 
 def _notebook(ctx: dict) -> None:
