@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from .errors import LakehouseError
-from .paths import on_databricks
+from .runtime.paths import on_databricks
 
 DISPLAY_LIMIT = 1000
 """Rows ``display`` shows locally (Databricks: up to 10,000 rows or 2 MB)."""

@@ -19,8 +19,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import LabError
 from ..notebook.source import parse_source, to_source
+from .errors import LabError
 
 FOLDERS = ("labs", "solutions", "lakehouse/c360/jobs/notebooks")
 __all__ = ["FOLDERS", "export_notebooks", "parse_source", "to_source"]
@@ -44,7 +44,7 @@ def export_notebooks(out_dir, root=None) -> list:
         >>> any(p.name == "11_workflows_jobs.py" for p in export_notebooks(tempfile.mkdtemp()))
         True
     """
-    from ..paths import repo_root
+    from ..runtime.paths import repo_root
 
     root = Path(root) if root else repo_root()
     if root is None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import NotebookSyncError
-from ..paths import repo_root
+from .errors import NotebookSyncError
+from ..runtime.paths import repo_root
 from .workspace import notebook_content
 
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")

@@ -47,7 +47,7 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .spec import load_job
+    from .load import load_job
 
     job = load_job(args.file, args.job)
     print(f"{args.file}: job {job['name']!r} is valid ({len(job['tasks'])} tasks)")
@@ -57,7 +57,7 @@ def _cmd_validate(args) -> int:
 def _cmd_next_runs(args) -> int:
     from .errors import ScheduleError
     from .schedule import next_runs
-    from .spec import load_job
+    from .load import load_job
 
     job = load_job(args.file, args.job)
     if "schedule" not in job:

@@ -52,7 +52,8 @@ from pathlib import Path
 from .errors import JobParameterError
 from .process import kill_group, last_line, run_process
 from .refs import resolve
-from .spec import load_job, repository_root
+from .load import load_job
+from .spec import repository_root
 from .tasks import KINDS, Attempt, Launch, Outcome, kind_of
 
 SUCCESS_LIKE = ("SUCCESS", "EXCLUDED")
@@ -112,7 +113,7 @@ def run_job(job, *, params: dict | None = None, output=None, live: bool = True, 
     values = _parameters(job, params)
     run_id = _now_ms() * 10 + os.getpid() % 10
     if run_root is None:
-        from ..paths import lakehouse_home
+        from ..runtime.paths import lakehouse_home
 
         run_root = lakehouse_home() / "jobs" / "runs"
     run_dir = Path(run_root) / str(run_id)

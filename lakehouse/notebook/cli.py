@@ -44,7 +44,7 @@ def _cmd_import(args) -> int:
 def _cmd_run(args) -> int:
     from papermill.exceptions import PapermillExecutionError
 
-    from ..paths import lakehouse_home
+    from ..runtime.paths import lakehouse_home
     from .execute import execute_notebook
 
     output = Path(args.output) if args.output else lakehouse_home() / "notebooks" / (Path(args.file).stem + ".ipynb")

@@ -23,7 +23,7 @@ NAMES = ("spark", "dbutils", "display", "displayHTML")
 
 
 def _make_spark():
-    from ..session import get_spark
+    from ..runtime.session import get_spark
 
     return get_spark()
 

@@ -86,7 +86,7 @@ class DatabricksMagics(Magics):
 
         spark = self.shell.user_ns.get("spark")
         if not isinstance(spark, SparkSession):
-            from ..session import get_spark
+            from ..runtime.session import get_spark
 
             spark = get_spark()
         return spark

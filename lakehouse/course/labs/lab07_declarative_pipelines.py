@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from . import table_or_fail
 
 PYTHON_REF_DOC = "https://docs.databricks.com/aws/en/ldp/developer/python-ref"

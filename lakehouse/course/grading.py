@@ -27,7 +27,7 @@ In strict mode (``LAKEHOUSE_GRADING=strict``, what the test-suite sets for solut
 a failed check raises :class:`~lakehouse.errors.GradingError` after printing.
 
 Example:
-    >>> from lakehouse.grading import Check, Grader
+    >>> from lakehouse.course.grading import Check, Grader
     >>> four = Check("four", "two plus two is four", test=lambda ctx, value: value == 4,
     ...              nudge="add the two numbers", answer="four = 2 + 2", todo=1)
     >>> g = Grader("00_welcome_and_setup", [four])
