@@ -94,13 +94,13 @@ def test_run_executes_a_notebook_relative_to_this_one_with_or_without_extension(
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "setup.py").write_text(
         "# Databricks notebook source\n# MAGIC %md\n# MAGIC # Shared setup\n\n# COMMAND ----------\n\n"
-        "greeting = 'hello'\n\n# COMMAND ----------\n\n%run ./more\n\n# COMMAND ----------\n\n"
+        "greeting = dbutils.widgets.get('greeting')\n\n# COMMAND ----------\n\n%run ./more\n\n# COMMAND ----------\n\n"
         "# MAGIC %sql\n# MAGIC CREATE OR REPLACE TEMP VIEW nb_run_v AS SELECT 41 AS x\n")
     from lakehouse.notebook.source import to_notebook
     import json
 
     (tmp_path / "lib" / "more.ipynb").write_text(json.dumps(to_notebook([("code", "more = greeting + '!'")])))
-    result, text, _ = _run(shell, "%run ./lib/setup")
+    result, text, _ = _run(shell, '%run ./lib/setup $greeting="hello"')
     assert result.success, text
     assert shell.user_ns["more"] == "hello!" and _run(shell, "y = spark.table('nb_run_v').first().x")[0].success
     assert shell.user_ns["y"] == 41

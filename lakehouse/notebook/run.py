@@ -8,7 +8,7 @@ JupyterLab gives the kernel), ``JPY_SESSION_NAME``, and the working directory (p
 notebook with ``cwd`` = its folder when told: ``lakehouse notebooks run`` and the job runner do).
 A ``%run`` inside a notebook being run is relative to that notebook. Its markdown cells are
 skipped; its code cells (``%sql`` cells too) run as cells of the caller, and a cell's last
-expression is displayed.
+expression is displayed. ``%run ./nb $name="value"`` passes widget values, as on Databricks.
 
 Example:
     >>> import tempfile, pathlib
@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shlex
 from pathlib import Path
@@ -83,14 +84,42 @@ def run_notebook(line: str, shell) -> None:
     args = shlex.split(line)
     if not args:
         raise NotebookError("%run needs the path of a notebook.", fix="e.g. %run ./setup")
+    widgets = widget_arguments(args[1:])
     path = find_notebook(args[0], notebook_dir(shell.user_ns))
     _STACK.append(path.parent)
+    before = os.environ.get("LAKEHOUSE_WIDGETS")
+    if widgets:
+        os.environ["LAKEHOUSE_WIDGETS"] = json.dumps({**json.loads(before or "{}"), **widgets})
     try:
         for kind, text in read_cells(path):
             if kind == "code" and text.strip():
                 _run_cell(shell, text, f"{path.name}")
     finally:
         _STACK.pop()
+        if widgets and before is None:
+            del os.environ["LAKEHOUSE_WIDGETS"]
+        elif widgets:
+            os.environ["LAKEHOUSE_WIDGETS"] = before
+
+
+def widget_arguments(args: list) -> dict:
+    """``%run ./nb $name="value" ...``: the widget values the called notebook sees (``dbutils.widgets.get``).
+
+    Raises:
+        NotebookError: an argument that is not ``$name=value``.
+
+    Example:
+        >>> widget_arguments(["$day=2026-01-02", "$who=a b"])
+        {'day': '2026-01-02', 'who': 'a b'}
+    """
+    out = {}
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if not (name.startswith("$") and eq and name[1:].isidentifier()):
+            raise NotebookError(f"%run argument {arg!r} is not $name=value.",
+                                fix='pass widget values as %run ./notebook $name="value".')
+        out[name[1:]] = value
+    return out
 
 
 def _run_cell(shell, text: str, where: str) -> None:
