@@ -85,14 +85,11 @@ class RuleSet:
 
 def passes(expression):
     """``coalesce(expression, false)`` as a Column (``expression``: SQL ``str`` or ``Column``)."""
-    from pyspark.sql import Column
     from pyspark.sql import functions as F
 
-    if isinstance(expression, str):
-        expression = F.expr(expression)
-    elif not isinstance(expression, Column):
-        raise QualityError(f"expression must be a SQL string or a Column, got {type(expression).__name__}.")
-    return F.coalesce(expression.cast("boolean"), F.lit(False))
+    from .conditions import condition_column
+
+    return F.coalesce(condition_column(expression, "expression", QualityError).cast("boolean"), F.lit(False))
 
 
 @dataclass(frozen=True)
