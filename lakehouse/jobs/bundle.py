@@ -202,7 +202,7 @@ def _job(path: Path, key: str, job) -> None:
     try:
         validate_job(local_job(path, job))
     except JobDefinitionError as exc:
-        raise JobDefinitionError(f"{path}: resources.jobs.{key}: {str(exc).splitlines()[0].split('] ', 1)[-1]}",
+        raise JobDefinitionError(f"{path}: resources.jobs.{key}: {exc.message.splitlines()[0]}",
                                  fix=exc.fix) from None
 
 

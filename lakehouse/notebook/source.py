@@ -164,7 +164,7 @@ def read_cells(path) -> list:
     try:
         return parse_source(text)
     except NotebookFormatError as exc:
-        raise NotebookFormatError(f"{path}: {str(exc).split('] ', 1)[-1].splitlines()[0]}", fix=exc.fix) from None
+        raise NotebookFormatError(f"{path}: {exc.message.splitlines()[0]}", fix=exc.fix) from None
 
 
 def import_notebooks(target) -> list:
