@@ -264,14 +264,14 @@ CHECKS = [
           answer=_crm_typed_answer),
     Check("rescued", "every malformed CRM line is in Bronze, with its raw text", _rescued, todo=3,
           requires=("bronze_crm",),
-          nudge="the rows whose _rescued_data is not null; _rescued_data is a JSON string, and "
+          nudge="the rows that have rescued data; that column is a JSON string, and "
                 "F.get_json_object reads one field of it (the raw line is under _corrupt_record).",
           doc=SCHEMA_DOC,
           answer=_rescued_answer),
     Check("bronze_transactions", "bronze_transactions holds every CSV row", _bronze_transactions, variable=False,
           todo=4,
           nudge="the CRM stream of sections 2 and 'Write it to Bronze', for CSV: the reader option header, its own "
-                "schema location and checkpoint, trigger(availableNow=True), then wait for the query.",
+                "schema location and checkpoint, the availableNow trigger, then wait for the query.",
           doc=OPTIONS_DOC,
           answer=_bronze_transactions_answer),
     Check("tx_typed", "typed transactions: wrong types and short rows rescued, none dropped", _tx_typed,

@@ -259,8 +259,8 @@ CHECKS = [
           answer=_tx_numbered_answer),
     Check("tx_typed", "tx_typed has _ts, _amount, _qty, _rate and amount_usd", _tx_typed, todo=3,
           requires=("tx_numbered",),
-          nudge="try_to_timestamp and try_cast return NULL instead of failing (F.expr(\"try_cast(x AS type)\")); "
-                "usd_rates[F.col(\"currency\")] looks the rate up; amount_usd is _amount * _rate as decimal(14,2).",
+          nudge="try_to_timestamp and try_cast return NULL instead of failing (a SQL expression, F.expr); a "
+                "map column is indexed by a column to look the rate up; amount_usd is the product as a decimal.",
           doc=TRY_CAST_DOC,
           answer=_tx_typed_answer),
     Check("tx_reason", "transaction rejects per reason match the manifest", _tx_reason, todo=4,

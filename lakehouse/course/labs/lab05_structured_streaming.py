@@ -179,8 +179,9 @@ CHECKS = [
           doc=SESSION_DOC,
           answer=_sessions_answer),
     Check("attributed", "web purchases joined to the buyer's clicks in the 30 minutes before", _attributed, todo=4,
-          nudge="a watermark on each side (purchase_ts, click_ts), then join on buyer = customer_id AND click_ts "
-                "between purchase_ts - INTERVAL 30 MINUTES and purchase_ts (F.expr).",
+          nudge="a watermark on each side (purchase_ts, click_ts), then a join condition (F.expr) that matches "
+                "the buyer to the clicking customer and bounds the click time by the purchase time with an "
+                "INTERVAL (a time-range join).",
           doc=JOIN_DOC,
           answer=_attributed_answer),
     Check("late_events", "late_events holds exactly the generator's late rows behind the watermark", _late_events,

@@ -112,7 +112,7 @@ CHECKS = [
           doc=PATTERNS_DOC,
           answer=_quarantine_answer),
     Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3, points=2,
-          nudge="explode the expectations array of details:flow_progress:data_quality:expectations (from_json with "
+          nudge="explode the expectations array of the flow_progress details (a JSON path, then from_json with "
                 "an array<struct<...>> schema), keep flow_progress events of the latest update, group by dataset "
                 "and expectation, sum passed_records and failed_records.",
           doc=EVENT_LOG_DOC,

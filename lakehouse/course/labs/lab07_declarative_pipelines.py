@@ -43,8 +43,9 @@ def crm_changes():
 
 dp.create_streaming_table("customers", comment="SCD type 2: the history of address, tier and consent")
 
-# TODO 1: an AUTO CDC flow from crm_changes into customers: SCD type 2, history for address, loyalty_tier, marketing_consent
-# BEGIN SOLUTION: dp.create_auto_cdc_flow(...): key customer_id, ordered by sequence_num, DELETE rows as deletes, the column operation left out, SCD type 2, history for the three tracked columns
+# TODO 1: an AUTO CDC flow from crm_changes into customers: SCD type 2, history for the tracked
+#         columns
+# BEGIN SOLUTION: the pipeline API's AUTO CDC flow: key, ordering column, DELETE rows as deletes, the operation column left out, SCD type 2, history for address, loyalty tier and consent
 dp.create_auto_cdc_flow(
     target="customers",
     source="crm_changes",
@@ -64,8 +65,8 @@ from lakehouse import dp
 from lakehouse.c360.rules import TRANSACTIONS
 
 
-# TODO 2: declare silver_transactions as a streaming table that drops the rows failing the TRANSACTIONS drop rules
-# BEGIN SOLUTION: two decorators on the function below: @dp.table(comment=...), and under it @dp.expect_all_or_drop(...) with the drop rules of TRANSACTIONS as a dict
+# TODO 2: make silver_transactions a streaming table that drops the rows failing the drop rules
+# BEGIN SOLUTION: two decorators on the function below: the one that declares a table, and under it the expectation that drops failing rows, given the drop rules of the rule set as a dict
 @dp.table(comment="Transactions that pass the drop rules, typed")
 @dp.expect_all_or_drop(TRANSACTIONS.as_dict("drop"))
 # END SOLUTION
@@ -79,8 +80,8 @@ GOLD_SOURCE = '''from pyspark.sql import functions as F
 
 from lakehouse import dp
 
-# TODO 3: a materialized view customer_spend: current customers (customer_id, loyalty_tier) with their orders and total amount
-# BEGIN SOLUTION: @dp.materialized_view def customer_spend(): customers where __END_AT IS NULL, joined on customer_id to silver_transactions grouped by customer_id (orders = count, total_amount = sum of amount)
+# TODO 3: a materialized view customer_spend: current customers with their orders and total
+# BEGIN SOLUTION: a materialized view over a batch query: the current versions of customers (the SCD2 end is still open) joined to the per-customer count and sum of silver_transactions
 @dp.materialized_view(comment="Spend per current customer")
 def customer_spend():
     current = spark.read.table("customers").where("__END_AT IS NULL")
@@ -198,8 +199,8 @@ CHECKS = [
           doc=EXPECTATIONS_DOC, answer=FileAnswer(SILVER_TRANSACTIONS_SOURCE, path="silver_transactions_file")),
     Check("customer_spend", "gold: a materialized view over customers and silver_transactions", _spend,
           variable=False, todo=3, points=2, requires=("auto_cdc_flow", "silver_expectations"),
-          nudge="@dp.materialized_view over a batch query: spark.read.table of the current customers (__END_AT IS "
-                "NULL) joined on customer_id to silver_transactions aggregated per customer (count, sum of amount).",
+          nudge="@dp.materialized_view over a batch query: the current customers (their SCD2 end column is "
+                "still open) joined on the key to silver_transactions aggregated per customer (count, sum).",
           doc=PYTHON_REF_DOC, answer=FileAnswer(GOLD_SOURCE, path="gold_file")),
     Check("first_update", "the first update built every table", _first_update, variable=False,
           requires=("auto_cdc_flow", "silver_expectations", "customer_spend"),

@@ -197,8 +197,8 @@ CHECKS = [
           doc=SKIPPING_DOC, answer=_zordered_answer),
     Check("clustered", "a liquid-clustered copy by customer_id and transaction_date, optimized", _clustered,
           todo=3, variable=False,
-          nudge="CREATE OR REPLACE TABLE ... USING delta CLUSTER BY (columns) AS SELECT ...; then OPTIMIZE "
-                "clusters the files (a write alone does not).",
+          nudge="a CTAS whose table declares its liquid clustering keys (CLUSTER BY); then OPTIMIZE clusters "
+                "the files (a write alone does not).",
           doc=CLUSTERING_DOC,
           answer=_clustered_answer),
     Check("deletion_vectors", "a DELETE that marks rows in deletion vectors and copies none", _deletion_vectors,

@@ -247,8 +247,8 @@ CHECKS = [
     Check("email_mask", "support sees emails as ***@domain, admins see them whole", _email_mask, todo=3, points=2,
           variable=False,
           nudge="a column mask is a SQL function that takes the column's value and returns what the reader may "
-                "see; attach it with ALTER TABLE ... ALTER COLUMN email SET MASK f. split_part(email, '@', 2) is "
-                "the domain. Support needs SELECT too.",
+                "see; ALTER TABLE attaches it to a column (SET MASK). split_part cuts the domain out of an address. "
+                "Support needs SELECT too.",
           doc=FILTERS_DOC, answer=_email_mask_answer),
     Check("engineer_modify", "data engineers may MODIFY silver_customers, and only them", _engineer_modify, todo=4,
           variable=False,
@@ -256,8 +256,8 @@ CHECKS = [
                 "data_engineers on silver_customers only.",
           doc=GRANT_DOC, answer=_engineer_modify_answer),
     Check("pii_tags", "every PII column is tagged pii", _pii_tags, todo=5, variable=False,
-          nudge="tags are key-value pairs on a column: ALTER TABLE t ALTER COLUMN c SET TAGS ('pii' = '...'). "
-                "PII here: email, phone, last_name of silver_customers; email, first_name of customer_360.",
+          nudge="tags are key-value pairs on a column, set with ALTER TABLE ... ALTER COLUMN (SET TAGS); "
+                "the key is pii and the value the column's name, for each PII column of the TODO.",
           doc=TAGS_DOC, answer=_pii_tags_answer),
     Check("pii_readers", "who read a table with PII, from the audit log", _pii_readers, todo=6, points=2,
           requires=("pii_tags",),
