@@ -271,8 +271,8 @@ class Grader:
             return None if state_check else value
         reference = check.catch_up(ctx, None if state_check else value, **given)
         ask = f'ctx.answer("{check.name}")' if check.answer else ""
-        print("      caught up: the reference state is in place so the lab goes on"
-              + (f"; {ask} shows the answer." if ask else "."))
+        print(wrap("the reference state is in place so the lab goes on"
+                   + (f"; {ask} shows the answer." if ask else "."), "      caught up: "))
         return None if state_check else reference
 
     def _prerequisite_note(self, check: Check) -> None:
