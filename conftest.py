@@ -47,7 +47,7 @@ def pytest_configure(config):
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker in (None, "gw0"):
         return
-    from lakehouse.engine import engine_status
+    from lakehouse.runtime.engine import engine_status
 
     base = Path(os.environ.get("LAKEHOUSE_TEST_HOME", REPO / "build" / "test-home")).resolve()
     if not engine_status(base).running:

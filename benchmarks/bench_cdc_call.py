@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LAKEHOUSE_SPARK_UI"] = "1"
     from lakehouse import get_spark
     from lakehouse.cdc import apply_changes
-    from lakehouse.engine import start_engine, stop_engine
+    from lakehouse.runtime.engine import start_engine, stop_engine
 
     start_engine(home, quiet=True)
     try:

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     """Prepare each scale, time the Gold build, print JSON."""
     from lakehouse import get_spark
     from lakehouse.c360 import gold
-    from lakehouse.paths import lakehouse_home
+    from lakehouse.runtime.paths import lakehouse_home
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, action="append", help="data scale (repeat; default 1 and 10)")

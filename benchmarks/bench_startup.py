@@ -52,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    from lakehouse.engine import start_engine, stop_engine
+    from lakehouse.runtime.engine import start_engine, stop_engine
 
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         shared_home, classic_home = Path(tmp, "shared"), Path(tmp, "classic")

@@ -1,4 +1,4 @@
-"""Benchmark: the real-time C360 (``lakehouse.c360.streaming``) — latency and throughput.
+"""Benchmark: the real-time C360 (``lakehouse.c360.realtime``) — latency and throughput.
 
 1. **Latency**: the bronze and silver queries run with ``trigger(processingTime=...)``; one
    small CSV file of clean transactions (known customers, new ids, event times moving forward)
@@ -28,7 +28,7 @@ HEADER = "transaction_id,customer_id,transaction_ts,amount,currency,channel,prod
 
 
 def _layout(spark, root: Path, name: str):
-    from lakehouse.c360 import streaming as st
+    from lakehouse.c360 import realtime as st
 
     schema = f"spark_catalog.bench_{name}"
     spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -39,7 +39,7 @@ def _layout(spark, root: Path, name: str):
 
 def latency(spark, source: Path, root: Path, files: int, rows_per_file: int, trigger: str) -> list[float]:
     """Seconds from each file landing to its rows counted in gold."""
-    from lakehouse.c360 import streaming as st
+    from lakehouse.c360 import realtime as st
 
     layout = _layout(spark, root, "latency")
     st.prepare_customers(spark, source, layout)
@@ -90,7 +90,7 @@ def _until(condition, timeout_s: float, poll_s: float = 0.1) -> None:
 
 def throughput(spark, source: Path, root: Path) -> dict:
     """Rows/s of the bronze and silver queries over every batch of ``source`` (availableNow)."""
-    from lakehouse.c360 import streaming as st
+    from lakehouse.c360 import realtime as st
     from lakehouse.datagen import land_files, read_manifest
     from lakehouse.streaming import progress
 

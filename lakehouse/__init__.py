@@ -7,7 +7,7 @@ Example:
 """
 
 from .errors import LakehouseError
-from .session import get_spark
+from .runtime.session import get_spark
 
 
 def sql(statement: str, *, spark=None):
@@ -32,7 +32,7 @@ def sql(statement: str, *, spark=None):
         >>> import lakehouse                                                       # doctest: +SKIP
         >>> lakehouse.sql("SELECT details:flow_progress.status FROM event_log_raw")  # doctest: +SKIP
     """
-    from .governance.statement import sql as governed_sql
+    from .governance.execute import sql as governed_sql
 
     return governed_sql(statement, spark=spark)
 
@@ -45,8 +45,8 @@ def as_user(email: str, groups=None):
 
 
 def doctor(*, verbose: bool = True):
-    """Check the environment (Java, versions, jars, kernel, disk); see :mod:`lakehouse.doctor`."""
-    from .doctor import run_doctor
+    """Check the environment (Java, versions, jars, kernel, disk); see :mod:`lakehouse.runtime.doctor`."""
+    from .runtime.doctor import run_doctor
 
     return run_doctor(verbose=verbose)
 

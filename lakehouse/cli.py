@@ -15,17 +15,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import LabError, LakehouseError
+from .errors import LakehouseError
+from .course.errors import LabError
 
 
 def _cmd_doctor(args) -> int:
-    from .doctor import run_doctor
+    from .runtime.doctor import run_doctor
 
     return 0 if run_doctor(verbose=True).ok else 1
 
 
 def _cmd_engine(args) -> int:
-    from .engine import engine_status, start_engine, stop_engine
+    from .runtime.engine import engine_status, start_engine, stop_engine
 
     if args.action in ("stop", "restart"):
         print("stopped" if stop_engine() else "no engine was running")
@@ -40,7 +41,7 @@ def _cmd_engine(args) -> int:
 
 
 def _cmd_jars(args) -> int:
-    from .jars import fetch_jars
+    from .runtime.jars import fetch_jars
 
     jars = fetch_jars()
     print(f"Delta jars ready: {len(jars)} files in {jars[0].parent}")
@@ -75,7 +76,7 @@ def _cmd_labs(args) -> int:
 def _cmd_lab(args) -> int:
     from .course.launcher import run_lab
 
-    return run_lab(open_browser=not args.no_browser, port=args.port)
+    return run_lab(open_browser=not args.no_browser, port=args.port, warm=False if args.no_engine else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_labs)
     p = sub.add_parser("lab", help="JupyterLab on the learner workspace, opened at lab 00 (what `make lab` runs)")
     p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.add_argument("--no-engine", action="store_true",
+                   help="do not start the Spark engine in the background (the first notebook starts it)")
     p.add_argument("--port", type=int, default=None, help="the port (default: the first free from 8888)")
     p.set_defaults(func=_cmd_lab)
     for add_commands in _extensions():
@@ -105,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions():
     """``add_commands(subparsers)`` functions of modules that bring their own commands."""
     from .c360.cli import add_commands as c360_commands
-    from .cluster import add_commands as cluster_commands
+    from .runtime.cluster import add_commands as cluster_commands
     from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
     from .course.scoreboard import add_commands as grade_commands  # issue 19: lakehouse grade
     from .datagen.cli import add_commands as data_commands

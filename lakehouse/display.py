@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .errors import LakehouseError
-from .paths import on_databricks
+from .runtime.paths import on_databricks
 
 
 def show(df, n: int = 20):

@@ -77,21 +77,3 @@ class ConfigError(LakehouseError):
     """A setting (environment variable, argument) has an invalid value."""
 
     code = "CONFIG_ERROR"
-
-
-class LabError(LakehouseError):
-    """A lab context was asked for something that does not exist."""
-
-    code = "LAB_ERROR"
-
-
-class GradingError(LakehouseError):
-    """A graded check failed while grading runs in strict mode (tests)."""
-
-    code = "CHECK_FAILED"
-
-
-class NotebookSyncError(LakehouseError):
-    """A solution notebook has malformed solution markers, or labs/ is stale."""
-
-    code = "NOTEBOOK_SYNC"

@@ -8,7 +8,7 @@ and both workers must have run tasks of the cluster's application (the workers' 
 names our executors; the application's REST API counts their tasks).
 
 The cluster's Python has no ``lakehouse``: the run passes only because the package is shipped
-(``lakehouse.session.ship_package`` and ``lakehouse.portable``).
+(``lakehouse.runtime.shipping.ship_package`` and ``lakehouse.runtime.shipping``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def test_home() -> Path:
     """The LAKEHOUSE_HOME of this test session, shared by all tests and notebooks."""
-    from lakehouse.engine import engine_status, start_engine, stop_engine
+    from lakehouse.runtime.engine import engine_status, start_engine, stop_engine
 
     home = Path(os.environ.get("LAKEHOUSE_TEST_HOME", REPO / "build" / "test-home")).resolve()
     started_here = not engine_status(home).running

@@ -16,7 +16,7 @@ import sys
 
 def main(root: str, customers_path: str) -> None:
     from lakehouse import get_spark
-    from lakehouse.c360 import streaming as st
+    from lakehouse.c360 import realtime as st
 
     spark = get_spark(app_name="stream-worker")
     schema = "spark_catalog.reliability"

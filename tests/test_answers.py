@@ -15,10 +15,10 @@ import pytest
 
 from lakehouse.course.answers import FileAnswer, Reference, body_text, reference
 from lakehouse.course.catalog import LABS
-from lakehouse.course.labgen import WIDTH, solution_blocks
+from lakehouse.course.blocks import WIDTH, solution_blocks
 from lakehouse.course.labs import lab_checks
-from lakehouse.errors import LabError
-from lakehouse.grading import Check, wrap
+from lakehouse.course.errors import LabError
+from lakehouse.course.grading import Check, wrap
 
 REPO = Path(__file__).resolve().parents[1]
 LAB_IDS = [f"{n}_{LABS[n]}" for n in sorted(LABS)]

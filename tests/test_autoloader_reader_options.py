@@ -20,7 +20,7 @@ import pytest
 
 from lakehouse.autoloader.file_log import listed_files
 from lakehouse.autoloader.options import parse_options
-from lakehouse.autoloader.plan import ReadPlan
+from lakehouse.autoloader.output_schema import ReadPlan
 from lakehouse.autoloader.reading import output_arrow_schema, read_file
 
 BOM = b"\xef\xbb\xbf"

@@ -253,7 +253,7 @@ def _python_daemons(engine_pid: int) -> int:
 
 def test_streams_reuse_the_engines_python_workers(spark, test_home, tmp_path):
     """Each cloudFiles query used to start (and leave running) its own Python daemons."""
-    from lakehouse.engine import engine_status
+    from lakehouse.runtime.engine import engine_status
 
     pid = engine_status(test_home).pid
     write_json(tmp_path / "land", "a.json", [{"id": 1}])

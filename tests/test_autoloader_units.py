@@ -16,7 +16,7 @@ from lakehouse.autoloader.conversion import convert
 from lakehouse.autoloader.file_log import FileEntry, FileLog, list_files
 from lakehouse.autoloader.formats import parse_bytes
 from lakehouse.autoloader.options import parse_byte_size, parse_options, reader_options
-from lakehouse.autoloader.plan import ReadPlan, output_schema
+from lakehouse.autoloader.output_schema import ReadPlan, output_schema
 from lakehouse.autoloader.reading import assemble
 from lakehouse.autoloader.schema_hints import apply_hints, parse_ddl_columns
 from lakehouse.autoloader.schema_store import SchemaStore
@@ -284,7 +284,7 @@ def test_nested_hints_as_documented():
 
 
 def test_partition_columns_option_and_folders(tmp_path):
-    from lakehouse.autoloader.plan import partition_values
+    from lakehouse.autoloader.output_schema import partition_values
     from lakehouse.autoloader.schema_inference import add_partition_columns
 
     files = [FileEntry(str(tmp_path / "year=2024" / "month=01" / "a.json"), 1, 1),

@@ -1,4 +1,4 @@
-"""The real-time C360 (``lakehouse.c360.streaming``) on a tiny data set: the numbers add up.
+"""The real-time C360 (``lakehouse.c360.realtime``) on a tiny data set: the numbers add up.
 
 Two landed batches and a malformed file in between, one file per micro-batch: every landed
 transaction row is in ``bronze_transactions`` or ``late_events``; the late rows are exactly the
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.c360 import streaming as st
+from lakehouse.c360 import realtime as st
 from lakehouse.datagen import generate, land_files
 
 SCALE = 0.01

@@ -11,8 +11,8 @@ import pytest
 
 from lakehouse.course.capstone import CLOCK_FILE, Clock, clock_line, read_clock, start_clock
 from lakehouse.course.context import LabContext
-from lakehouse.errors import LabError
-from lakehouse.grading import Grader
+from lakehouse.course.errors import LabError
+from lakehouse.course.grading import Grader
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse.course import LABS, lab, resolve_lab
-from lakehouse.errors import LabError
+from lakehouse.course.errors import LabError
 
 
 @pytest.mark.parametrize("name", ["04", "4", "04_silver_transforms"])

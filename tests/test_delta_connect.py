@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.delta_connect import build_plugin, guard_delta_table, plugin_jars
+from lakehouse.runtime.delta_connect import build_plugin, guard_delta_table, plugin_jars
 from lakehouse.errors import DeltaConnectMissingError, LakehouseError
 
 _PATH = Path(__file__).with_name("delta_connect_scenarios.py")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from lakehouse.course.export import FOLDERS, export_notebooks, parse_source, to_source
-from lakehouse.errors import LabError
+from lakehouse.course.errors import LabError
 from lakehouse.jobs import JobDefinitionError, load_job
 from lakehouse.jobs.bundle import local_job, validate_bundle
 

@@ -2,7 +2,7 @@ import os
 import subprocess
 import sys
 
-from lakehouse.doctor import run_doctor
+from lakehouse.runtime.doctor import run_doctor
 
 
 def test_doctor_passes_here(test_home, capsys):

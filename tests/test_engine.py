@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from lakehouse.engine import engine_status, start_engine, stop_engine
+from lakehouse.runtime.engine import engine_status, start_engine, stop_engine
 
 
 def test_no_engine_for_an_unused_home(tmp_path):

@@ -19,7 +19,7 @@ def test_message_carries_the_fix():
 
 
 def test_an_unclosed_back_quote_in_a_table_name_is_named():
-    from lakehouse.names import IdentifierError, ident_parts
+    from lakehouse.runtime.names import IdentifierError, ident_parts
 
     assert ident_parts("main.`c360 silver`.`a``b`") == ("main", "c360 silver", "a`b")
     with pytest.raises(IdentifierError) as err:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lakehouse.errors import GradingError, LabError
-from lakehouse.grading import Check, Grader, NotAnswered, assert_equal, expect
+from lakehouse.course.errors import GradingError, LabError
+from lakehouse.course.grading import Check, Grader, NotAnswered, assert_equal, expect
 from lakehouse.course.labs import lab_checks
 from lakehouse.course.catalog import LABS
 

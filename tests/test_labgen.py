@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse.course.labgen import lab_source, write_labs
-from lakehouse.errors import NotebookSyncError
+from lakehouse.course.errors import NotebookSyncError
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "solutions").glob("*.ipynb")) + sorted((REPO / "labs").glob("*.ipynb"))

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from lakehouse.locks import file_lock
+from lakehouse.runtime.locks import file_lock
 
 PROBE = ("import fcntl, sys\nfh = open(sys.argv[1], 'w')\n"
          "try:\n    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    sys.exit(3)\n")

@@ -296,7 +296,7 @@ def test_same_tables_as_the_open_source_spark_pipelines_cli(spark, tmp_path, tes
     import subprocess
     import sys
 
-    from lakehouse.engine import engine_status
+    from lakehouse.runtime.engine import engine_status
 
     src = "pipe_parity_src"
     for schema in (src, "pipe_parity_oss", "pipe_parity_ours"):

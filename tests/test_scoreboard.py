@@ -13,7 +13,7 @@ import pytest
 
 from lakehouse.course.labs import lab_checks
 from lakehouse.course.scoreboard import grade, render_text
-from lakehouse.errors import LabError
+from lakehouse.course.errors import LabError
 
 REPO = Path(__file__).resolve().parents[1]
 LAB = "00_welcome_and_setup"

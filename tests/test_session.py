@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from lakehouse import get_spark
-from lakehouse.engine import engine_status
+from lakehouse.runtime.engine import engine_status
 from lakehouse.errors import ConfigError
-from lakehouse.session import spark_mode
+from lakehouse.runtime.session import spark_mode
 
 
 def test_shared_engine_has_delta_and_laptop_defaults(spark, test_home, tmp_path):
@@ -87,7 +87,7 @@ def test_bad_app_name():
 
 
 def test_bad_driver_memory(monkeypatch):
-    from lakehouse.spark_conf import driver_memory
+    from lakehouse.runtime.spark_conf import driver_memory
 
     monkeypatch.setenv("LAKEHOUSE_DRIVER_MEMORY", "lots")
     with pytest.raises(ConfigError):

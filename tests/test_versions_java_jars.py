@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from lakehouse.errors import JarsMissingError, JavaNotFoundError, JavaVersionError
-from lakehouse.jars import artifact_name, delta_jars, manifest_path
-from lakehouse.java import find_java, parse_java_version
-from lakehouse.versions import DELTA_VERSION, PYSPARK_VERSION, check_versions, delta_coordinate
+from lakehouse.runtime.jars import artifact_name, delta_jars, manifest_path
+from lakehouse.runtime.java import find_java, parse_java_version
+from lakehouse.runtime.versions import DELTA_VERSION, PYSPARK_VERSION, check_versions, delta_coordinate
 
 
 def test_pinned_pair_is_installed():
@@ -112,7 +112,7 @@ def test_offline_fetch_names_the_problem_and_the_fix(tmp_path):
     import subprocess
     import sys
 
-    script = f"ip link set lo up 2>/dev/null; exec {sys.executable} -m lakehouse.jars"
+    script = f"ip link set lo up 2>/dev/null; exec {sys.executable} -m lakehouse.runtime.jars"
     out = subprocess.run(["unshare", "-n", "sh", "-c", script], capture_output=True, text=True, timeout=600,
                          env=dict(os.environ, LAKEHOUSE_JARS=str(tmp_path / "jars")))
     assert out.returncode == 2

@@ -12,7 +12,7 @@ import pytest
 from lakehouse.course.labgen import write_labs
 from lakehouse.course.launcher import disable_news, engine_clients, free_port
 from lakehouse.course.workspace import BACKUPS, notebook_content, reset_notebook, sync_workspace
-from lakehouse.errors import LabError
+from lakehouse.course.errors import LabError
 
 REPO = Path(__file__).resolve().parents[1]
 

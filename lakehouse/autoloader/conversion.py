@@ -131,7 +131,7 @@ def _null_where(arr: pa.Array, mask: pa.Array | None) -> pa.Array:
     return pc.if_else(mask, pa.scalar(None, arr.type), arr)
 
 
-def _java_double_text(text: pa.Array) -> pa.Array:
+def java_double_text(text: pa.Array) -> pa.Array:
     """Spark writes an integral double as ``1.0``; Arrow writes ``1``."""
     plain = pc.fill_null(pc.invert(pc.match_substring_regex(text, r"[.eEnN]")), False)
     return pc.if_else(plain, pc.binary_join_element_wise(text, ".0", ""), text)
@@ -182,7 +182,7 @@ def _convert_vectorised(arr, t, target, parse_strings, rules):
         if pa.types.is_large_string(t) or pa.types.is_integer(t) or pa.types.is_boolean(t):
             return pc.cast(arr, pa.string()), None
         if pa.types.is_floating(t):
-            return _java_double_text(pc.cast(arr, pa.string())), None
+            return java_double_text(pc.cast(arr, pa.string())), None
         return convert_values(arr.to_pylist(), target, parse_strings=parse_strings, rules=rules)
     if type(target) in _INT_RANGES:
         lo, hi = _INT_RANGES[type(target)]

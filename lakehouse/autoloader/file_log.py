@@ -99,7 +99,7 @@ def log_root(schema_location: str | None) -> Path:
     ``LAKEHOUSE_HOME/cloudfiles/file_logs``."""
     if schema_location:
         return local_path(schema_location) / "_cloudfiles" / "file_logs"
-    from ..paths import lakehouse_home
+    from ..runtime.paths import lakehouse_home
 
     return lakehouse_home() / "cloudfiles" / "file_logs"
 

@@ -26,7 +26,7 @@ from .file_log import FileEntry
 from .formats import RawData, parse_file
 from .options import SCHEMA_DOC, AutoLoaderOptions
 from .rescue import CORRUPT_KEY, json_values, rescued_column
-from .plan import METADATA_COLUMN, ReadPlan, file_uri, partition_values
+from .output_schema import METADATA_COLUMN, ReadPlan, file_uri, partition_values
 from .schema_inference import infer_column_type
 from .schema_store import SchemaStore
 from .spark_types import arrow_schema, arrow_type, finalize_type

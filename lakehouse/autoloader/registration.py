@@ -37,7 +37,7 @@ def register_cloud_files(spark) -> None:
     except TypeError:
         pass
     from .client_check import install_hooks
-    from ..portable import portable_data_source, shipped
+    from ..runtime.shipping import portable_data_source, shipped
     from .source import CloudFilesDataSource
 
     # a server without the package (remote cluster): a by-value stand-in that brings it along

@@ -25,7 +25,7 @@ from functools import reduce
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .conversion import _java_double_text, to_json_text
+from .conversion import java_double_text, to_json_text
 
 CORRUPT_KEY = "_corrupt_record"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
@@ -62,7 +62,7 @@ def json_values(col: pa.Array | list, mask: pa.Array) -> pa.Array:
     if pa.types.is_integer(t) or pa.types.is_boolean(t):
         return pc.cast(col, pa.string())
     if pa.types.is_floating(t):
-        return _java_double_text(pc.cast(col, pa.string()))
+        return java_double_text(pc.cast(col, pa.string()))
     if pa.types.is_null(t):
         return pa.array(["null"] * len(col), pa.string())
     return _python_json(col.to_pylist(), mask)

@@ -25,7 +25,7 @@ from .errors import SchemaInferenceError
 from .file_log import FileEntry, listed_files
 from .formats import parse_file
 from .options import AutoLoaderOptions
-from .plan import BINARY_FILE_SCHEMA, TEXT_SCHEMA, partition_values
+from .output_schema import BINARY_FILE_SCHEMA, TEXT_SCHEMA, partition_values
 from .schema_hints import apply_hints
 from .schema_store import SchemaStore
 from .spark_types import finalize_type, merge_struct, merge_types, spark_type_of_arrow, spark_type_of_value

@@ -57,7 +57,7 @@ from pyspark.sql.types import StructType
 from .errors import CloudFilesOptionError
 from .file_log import FileEntry, FileLog, listed_files, log_root
 from .options import AutoLoaderOptions, parse_options
-from .plan import ReadPlan, output_schema
+from .output_schema import ReadPlan, output_schema
 
 
 class CloudFilesDataSource(DataSource):

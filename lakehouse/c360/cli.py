@@ -54,8 +54,8 @@ def _add_gold(subparsers) -> None:
 
 
 def _cmd_gold(args: argparse.Namespace) -> int:
-    from ..paths import lakehouse_home
-    from ..session import get_spark
+    from ..runtime.paths import lakehouse_home
+    from ..runtime.session import get_spark
     from . import gold
     from .report import write_report
 

@@ -22,7 +22,7 @@ SPEC = Path(__file__).resolve().parent / "pipelines" / "spark-pipeline.yml"
 
 def c360_spec(home: Path | None = None):
     """The C360 pipeline spec with storage and landing under ``home`` (default LAKEHOUSE_HOME)."""
-    from ..paths import lakehouse_home
+    from ..runtime.paths import lakehouse_home
     from ..pipelines import load_spec
 
     root = Path(home or lakehouse_home()) / "pipelines" / "c360"
@@ -38,9 +38,9 @@ def run_c360(*, scale: float = 1.0, seed: int = 42, full_refresh: bool = False, 
         The :class:`lakehouse.pipelines.UpdateResult`.
     """
     from ..datagen import arrive, generate
-    from ..paths import lakehouse_home
+    from ..runtime.paths import lakehouse_home
     from ..pipelines import run
-    from ..session import get_spark
+    from ..runtime.session import get_spark
 
     started = time.monotonic()
     spark = spark or get_spark()
@@ -75,7 +75,7 @@ def _full(spec, name: str) -> str:
 
 def _gold(spark, spec) -> None:
     """The reference Gold (:mod:`lakehouse.c360.gold`) from the pipeline's Silver, and its HTML report."""
-    from ..paths import lakehouse_home
+    from ..runtime.paths import lakehouse_home
     from . import gold
     from .report import write_report
 

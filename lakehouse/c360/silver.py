@@ -129,7 +129,7 @@ def classify_transactions(df) -> SilverResult:
 
     The rules of :func:`transactions`, for a caller that deduplicates and joins another way
     (the streaming Silver: ``dropDuplicatesWithinWatermark`` and a stream-static join,
-    :mod:`lakehouse.c360.streaming`).
+    :mod:`lakehouse.c360.realtime`).
 
     Args:
         df: Bronze transaction columns plus ``__n`` (1 for the copy that wins), ``__known``

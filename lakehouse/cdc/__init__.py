@@ -14,7 +14,7 @@ Example:
     ['deletes', 'ignored', 'rows_in']
 """
 
-from .engine import CdcResult, apply_changes
+from .apply import CdcResult, apply_changes
 from .errors import CdcArgumentError, CdcColumnError, CdcError, CdcNullSequenceError, CdcTargetError
 
 __all__ = [

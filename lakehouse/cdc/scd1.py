@@ -28,7 +28,7 @@ Example:
 
 from __future__ import annotations
 
-from ..names import quote, quote_name
+from ..runtime.names import quote, quote_name
 from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, null_safe_on, sql_same
 
 W_OLD = "__cdc_w_old"

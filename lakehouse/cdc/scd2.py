@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from .spec import END_AT, START_AT
-from ..names import quote, quote_name
+from ..runtime.names import quote, quote_name
 from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, null_safe_on
 
 PRIO = "__cdc_prio"  # 0 stored delete, 1 new delete, 2 stored upsert, 3 new upsert

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..names import IdentifierError, ident_parts
+from ..runtime.names import IdentifierError, ident_parts
 from .errors import CdcArgumentError
 
 # Columns the engine adds to an SCD type 2 target (names as on Databricks).

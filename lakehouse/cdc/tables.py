@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..names import quote, quote_name
+from ..runtime.names import quote, quote_name
 
 # Internal column names (never in a target; sources may not use the prefix).
 PREFIX = "__cdc_"

@@ -1,7 +1,7 @@
 """Reference answers written once: the code ``ctx.answer`` shows, the catch-up runs and ``make labs``
 writes into the solution notebook's ``# BEGIN SOLUTION`` block.
 
-A lab module (:mod:`lakehouse.course.labs`) gives an exercise's :class:`~lakehouse.grading.Check`
+A lab module (:mod:`lakehouse.course.labs`) gives an exercise's :class:`~lakehouse.course.grading.Check`
 its reference as ``answer=`` — a function whose **body is the answer**::
 
     def _tx_deduped_answer(spark, layout, WATERMARK_DELAY):
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import LabError
+from .errors import LabError
 
 STANDARD_NAMES = {"F": ("pyspark.sql", "functions"), "Window": ("pyspark.sql", "Window")}
 
@@ -196,7 +196,7 @@ class FileAnswer:
     @property
     def solution(self) -> str:
         """The file with the block's code in place (markers and ``# LAB:`` lines dropped)."""
-        from .labgen import solution_source
+        from .blocks import solution_source
 
         return solution_source(self.source)
 
@@ -214,7 +214,7 @@ def block_code(source: str) -> str:
         >>> block_code("a\\n  # BEGIN SOLUTION: p\\n  # LAB: x = None\\n  x = 1\\n  # END SOLUTION\\nb")
         'x = 1'
     """
-    from .labgen import solution_blocks
+    from .blocks import solution_blocks
 
     blocks = solution_blocks(source)
     if len(blocks) != 1:

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LabError
+from .errors import LabError
 
 CLOCK_FILE = "capstone_clock.json"
 DEFAULT_MINUTES = 90

@@ -8,7 +8,7 @@ Example:
 
 from __future__ import annotations
 
-from ..errors import LabError
+from .errors import LabError
 
 LABS: dict[str, str] = {
     "00": "welcome_and_setup",

@@ -11,7 +11,7 @@
   ``schemas``, ``output``.
 * ``reset()`` — stops the lab's streams, drops its schema, empties its folders.
 * ``check(name, value)`` / ``answer(name)`` / ``summary()`` — the lab's graded checks, which live in
-  the package (:mod:`lakehouse.course.labs`), not in the notebook (see :mod:`lakehouse.grading`).
+  the package (:mod:`lakehouse.course.labs`), not in the notebook (see :mod:`lakehouse.course.grading`).
 
 Errors the package raises on purpose (:class:`~lakehouse.errors.LakehouseError`) show in a
 notebook as their one-line message, code first, without a traceback: ``lab()`` registers an
@@ -33,9 +33,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LabError, LakehouseError
-from ..grading import UNSET, Grader
-from ..paths import lakehouse_home, on_databricks
+from ..errors import LakehouseError
+from .errors import LabError
+from .grading import UNSET, Grader
+from ..runtime.paths import lakehouse_home, on_databricks
 from .catalog import resolve_lab
 
 FOLDERS = ("landing", "checkpoints", "schemas", "output")
@@ -252,7 +253,7 @@ def lab(name: str, *, reset: bool = False, spark=None, quiet: bool = False) -> L
         raise LabError(f"reset must be True or False, got {reset!r}.")
     show_errors_without_traceback()
     if spark is None:
-        from ..session import get_spark
+        from ..runtime.session import get_spark
 
         spark = get_spark()
     number = lab_id[:2]

@@ -30,7 +30,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import LabError
+from .errors import LabError
 
 HEADER = "# Databricks notebook source"
 SEPARATOR = "\n\n# COMMAND ----------\n\n"
@@ -104,7 +104,7 @@ def export_notebooks(out_dir, root=None) -> list:
         >>> any(p.name == "11_workflows_jobs.py" for p in export_notebooks(tempfile.mkdtemp()))
         True
     """
-    from ..paths import repo_root
+    from ..runtime.paths import repo_root
 
     root = Path(root) if root else repo_root()
     if root is None:

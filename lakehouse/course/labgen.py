@@ -6,7 +6,7 @@ the prompt is the text after ``# BEGIN SOLUTION:`` (default "your code here"), f
 the block's ``# LAB:`` lines uncommented — placeholders that keep the lab runnable, e.g.
 ``# LAB: answer = None``. Outputs and execution counts are stripped from both. The prompt is a
 nudge (the concept, what to look up), never the code; the lab's ``# TODO:`` line is wrapped at
-:data:`WIDTH` characters.
+:data:`~lakehouse.course.blocks.WIDTH` characters.
 
 The code of an exercise's block is not written by hand: ``make labs`` writes it from the lab
 module's reference answer (:mod:`lakehouse.course.answers`), the one source of the answer that
@@ -23,74 +23,12 @@ Example:
 
 from __future__ import annotations
 
-import re
-import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NotebookSyncError
-from ..paths import repo_root
+from .blocks import TODO_LINE, lab_source, solution_blocks
+from .errors import NotebookSyncError
+from ..runtime.paths import repo_root
 from .workspace import notebook_content
-
-_BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
-_END = re.compile(r"^\s*# END SOLUTION\s*$")
-_LAB = re.compile(r"^(?P<indent>\s*)# LAB: ?(?P<code>.*)$")
-_TODO_N = re.compile(r"^\s*# TODO (?P<n>\d+)\b")
-WIDTH = 100  # a TODO line (and a printed nudge) wraps at this many characters
-
-
-@dataclass(frozen=True)
-class Block:
-    """One ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` block of a cell (line numbers from 0)."""
-
-    begin: int
-    end: int
-    indent: str
-    prompt: str
-    lab: tuple[str, ...]
-    code: str
-    todo: int | None
-
-
-def solution_blocks(source: str, *, where: str = "cell") -> list[Block]:
-    """The solution blocks of one cell's source, each with the number of the ``# TODO n`` line above it.
-
-    Raises:
-        NotebookSyncError: unbalanced markers (names ``where``).
-
-    Example:
-        >>> [b.code for b in solution_blocks("# TODO 1: x\\n# BEGIN SOLUTION: p\\n# LAB: y = None\\ny = 2\\n# END SOLUTION")]
-        ['y = 2']
-    """
-    lab_source(source, where=where)  # the markers balance
-    lines = source.split("\n")
-    blocks, todo, begin = [], None, None
-    for i, line in enumerate(lines):
-        numbered = _TODO_N.match(line)
-        if numbered and begin is None:
-            todo = int(numbered.group("n"))
-        if _BEGIN.match(line):
-            begin = i
-        elif _END.match(line):
-            head = _BEGIN.match(lines[begin])
-            inner = lines[begin + 1:i]
-            lab = tuple(x for x in inner if _LAB.match(x))
-            code = textwrap.dedent("\n".join(x for x in inner if not _LAB.match(x))).strip("\n")
-            blocks.append(Block(begin, i, head.group("indent"), (head.group("prompt") or "").strip(), lab, code,
-                                todo))
-            begin = None
-    return blocks
-
-
-def solution_source(source: str) -> str:
-    """``source`` as the solution runs it: markers and ``# LAB:`` lines dropped.
-
-    Example:
-        >>> solution_source("a = 1\\n# BEGIN SOLUTION: p\\n# LAB: b = None\\nb = 2\\n# END SOLUTION")
-        'a = 1\\nb = 2'
-    """
-    return "\n".join(line for line in source.split("\n")
-                     if not (_BEGIN.match(line) or _END.match(line) or _LAB.match(line)))
 
 
 def fill_blocks(source: str, references: dict, *, where: str = "cell") -> str:
@@ -111,7 +49,7 @@ def fill_blocks(source: str, references: dict, *, where: str = "cell") -> str:
         # END SOLUTION
     """
     lines = source.split("\n")
-    numbered = next((int(m.group("n")) for m in map(_TODO_N.match, lines) if m), None)
+    numbered = next((int(m.group("n")) for m in map(TODO_LINE.match, lines) if m), None)
     file_ref = references.get(numbered)
     if lines[0].startswith("%%writefile") and file_ref is not None and hasattr(file_ref, "source"):
         return lines[0] + "\n" + file_ref.source.rstrip("\n")
@@ -122,45 +60,6 @@ def fill_blocks(source: str, references: dict, *, where: str = "cell") -> str:
         code = [(block.indent + x) if x else "" for x in ref.block.split("\n")]
         lines[block.begin + 1:block.end] = list(block.lab) + code
     return "\n".join(lines)
-
-
-def _todo_lines(indent: str, prompt: str) -> list[str]:
-    """The lab's ``# TODO: prompt``, wrapped at :data:`WIDTH` characters."""
-    return textwrap.wrap(prompt, WIDTH, initial_indent=f"{indent}# TODO: ", subsequent_indent=f"{indent}#       ",
-                         break_long_words=False, break_on_hyphens=False)
-
-
-def lab_source(source: str, *, where: str = "cell") -> str:
-    """The lab version of one code cell's source.
-
-    Raises:
-        NotebookSyncError: unbalanced markers (names ``where``).
-    """
-    out: list[str] = []
-    in_block = False
-    for line in source.split("\n"):
-        begin = _BEGIN.match(line)
-        if begin:
-            if in_block:
-                raise NotebookSyncError(f"{where}: '# BEGIN SOLUTION' inside another solution block.")
-            in_block = True
-            prompt = (begin.group("prompt") or "").strip() or "your code here"
-            out.extend(_todo_lines(begin.group("indent"), prompt))
-            continue
-        if _END.match(line):
-            if not in_block:
-                raise NotebookSyncError(f"{where}: '# END SOLUTION' without a '# BEGIN SOLUTION'.")
-            in_block = False
-            continue
-        if in_block:
-            lab_line = _LAB.match(line)
-            if lab_line:
-                out.append(lab_line.group("indent") + lab_line.group("code"))
-            continue
-        out.append(line)
-    if in_block:
-        raise NotebookSyncError(f"{where}: '# BEGIN SOLUTION' is never closed by '# END SOLUTION'.")
-    return "\n".join(out)
 
 
 def _strip(nb) -> None:

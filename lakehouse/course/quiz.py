@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LakehouseError
-from ..paths import lakehouse_home
+from ..runtime.paths import lakehouse_home
 
 GUIDE = Path(__file__).resolve().parents[2] / "interview_guide" / "INTERVIEW_GUIDE.md"
 

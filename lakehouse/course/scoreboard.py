@@ -9,7 +9,7 @@ For each lab asked (default: every lab of the course map), :func:`grade`
    grading: a failed check prints its nudge and catches up, so the run goes on — the way
    Databricks Academy's validation suites grade a lab;
 3. reads what the lab's checks recorded (``LAKEHOUSE_GRADES_DIR``, see
-   :meth:`lakehouse.grading.Grader.record`); a check that never ran (the notebook stopped on an
+   :meth:`lakehouse.course.grading.Grader.record`); a check that never ran (the notebook stopped on an
    error) scores 0, and the lab says which cell stopped it and why, in one line.
 
 Points come from exercises only (checks with a TODO number); an untouched lab scores 0 and the
@@ -32,9 +32,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import LabError
-from ..grading import Grader
-from ..paths import lakehouse_home
+from .errors import LabError
+from .grading import Grader
+from ..runtime.paths import lakehouse_home
 from .catalog import LABS, resolve_lab
 from .labs import lab_checks
 from .workspace import workspace_dir

@@ -33,8 +33,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import LabError
-from ..paths import repo_root
+from .errors import LabError
+from ..runtime.paths import repo_root
 from .catalog import resolve_lab
 
 BACKUPS = ".backups"

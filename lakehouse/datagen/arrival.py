@@ -37,7 +37,7 @@ import shutil
 import time
 from pathlib import Path
 
-from ..locks import file_lock
+from ..runtime.locks import file_lock
 from .errors import ArrivalConflictError, BadArgumentError, ManifestError, OutputDirError
 from .files import write_json_atomic
 from .manifest import STAGING, read_manifest
@@ -239,7 +239,7 @@ def _land_files(src: Path, dst: Path, entry: dict, *, sources=FILE_SOURCES, keep
 
 def _land_tickets(spark, src: Path, dst: Path, entry: dict) -> None:
     """Apply one batch's staged ticket changes to the Delta table (one MERGE per change kind)."""
-    from ..spark_conf import session_conf
+    from ..runtime.spark_conf import session_conf
 
     info = entry["sources"][TICKETS_TABLE]
     table = dst / TICKETS_TABLE

@@ -26,7 +26,7 @@ from .clickstream import batch_sizes as click_sizes
 from .clickstream import clickstream_batch
 from .customers import crm_batches, make_population, truth_table
 from .errors import BadArgumentError, OutputConflictError, OutputDirError
-from ..locks import file_lock
+from ..runtime.locks import file_lock
 from .files import part_name
 from .manifest import (FORMAT_VERSION, MANIFEST_NAME, STAGING, TRUTH, add_totals, batch_entry, new_manifest, read_manifest,
                        source_entry, write_manifest)

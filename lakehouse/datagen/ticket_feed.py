@@ -34,7 +34,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..locks import file_lock
+from ..runtime.locks import file_lock
 from .files import write_json_atomic
 
 FEED_DIR = "_ticket_feed"

@@ -23,7 +23,7 @@ Example:
 
 from __future__ import annotations
 
-from ..paths import on_databricks
+from ..runtime.paths import on_databricks
 from .local import LocalDbutils, NotebookExit
 
 

@@ -195,7 +195,7 @@ def local_path(path: str) -> Path:
         >>> local_path("file:/tmp/a.txt")
         PosixPath('/tmp/a.txt')
     """
-    from ..paths import lakehouse_home
+    from ..runtime.paths import lakehouse_home
 
     if not isinstance(path, str) or not path:
         raise DbutilsError(f"a path must be a non-empty string, got {path!r}.")

@@ -18,7 +18,7 @@ Example:
 from .errors import GovernanceError, PermissionDeniedError, UcSyntaxError
 from .graph import lineage_graph
 from .principals import as_user, current_principal
-from .statement import sql
+from .execute import sql
 
 __all__ = ["GovernanceError", "PermissionDeniedError", "UcSyntaxError", "as_user", "current_principal",
            "lineage_graph", "sql"]

@@ -48,7 +48,7 @@ _ALTER = re.compile(rf"ALTER\s+(?P<kind>CATALOG|SCHEMA|DATABASE|TABLE|VIEW)\s+(?
                     re.I | re.S)
 _SET_FILTER = re.compile(rf"SET\s+ROW\s+FILTER\s+(?P<func>{_NAME})\s+ON\s*{_LIST}$", re.I | re.S)
 _DROP_FILTER = re.compile(r"DROP\s+ROW\s+FILTER$", re.I)
-_COLUMN = re.compile(rf"(?:ALTER|CHANGE)\s+(?:COLUMN\s+)?(?P<col>`[^`]+`|\w+)\s+(?P<rest>.+)$", re.I | re.S)
+_COLUMN = re.compile(r"(?:ALTER|CHANGE)\s+(?:COLUMN\s+)?(?P<col>`[^`]+`|\w+)\s+(?P<rest>.+)$", re.I | re.S)
 _SET_MASK = re.compile(rf"SET\s+MASK\s+(?P<func>{_NAME})(?:\s+USING\s+COLUMNS\s*{_LIST})?$", re.I | re.S)
 _DROP_MASK = re.compile(r"DROP\s+MASK$", re.I)
 _TAGS = re.compile(rf"(?P<verb>SET|UNSET)\s+TAGS\s*{_LIST}$", re.I | re.S)

@@ -40,7 +40,7 @@ def lineage_graph(table: str, *, spark=None):
     import matplotlib.pyplot as plt
 
     from .errors import GovernanceError
-    from .statement import sql
+    from .execute import sql
 
     rows = sql("SELECT DISTINCT coalesce(source_table_full_name, source_path) AS s, target_table_full_name AS t "
                "FROM system.access.table_lineage", spark=spark).collect()

@@ -25,7 +25,7 @@ import contextlib
 import contextvars
 from dataclasses import dataclass
 
-from ..paths import lakehouse_home
+from ..runtime.paths import lakehouse_home
 from .errors import GovernanceError
 
 ADMIN = "admin@c360.example"

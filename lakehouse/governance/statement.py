@@ -7,8 +7,8 @@ applies the table's row filter and column masks, with the filter and mask functi
 principal. A view that ``lakehouse.sql`` created is expanded in place: its base tables are
 checked with the view owner's rights, while their filters and masks still evaluate for the
 reader (https://docs.databricks.com/aws/en/data-governance/unity-catalog/filters-and-masks).
-The rewritten tree is written as Spark SQL (``:`` JSON paths become ``get_json_object``, see
-:mod:`lakehouse.dbsql`) and Spark runs it, so the filter and the masks are part of the query
+The rewritten tree is written as Spark SQL by sqlglot (``:`` JSON paths become
+``get_json_object``) and Spark runs it, so the filter and the masks are part of the query
 plan for every read path: direct reads, joins and self-joins, subqueries, CTEs, views,
 CTAS / INSERT ... SELECT / MERGE sources.
 
@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
 
-from .errors import GovernanceError, PermissionDeniedError, UcSyntaxError
-from .grammar import parse_uc, unquote
-from .principals import Principal, current_principal, directory
+from .errors import GovernanceError, PermissionDeniedError
+from .grammar import unquote
+from .principals import Principal, directory
 from .privileges import missing
 from .store import Metastore
+from ..runtime.names import quote_name
 from .systables import LOCAL_SCHEMA, SYSTEM_TABLES, append, audit_event, ingest
 
 DEFAULT_CATALOG = "spark_catalog"
@@ -39,7 +39,8 @@ FILE_FORMATS = {"json", "csv", "parquet", "delta", "text", "orc", "avro", "binar
 GRANTS_SCHEMA = "principal STRING, actionType STRING, objectType STRING, objectKey STRING"
 TAG_TABLES = {"column_tags": ("catalog_name", "schema_name", "table_name", "column_name", "tag_name", "tag_value"),
               "table_tags": ("catalog_name", "schema_name", "table_name", "tag_name", "tag_value")}
-_DIALECT = "databricks"
+DIALECT = "databricks"
+"""The sqlglot dialect statements are parsed in."""
 
 
 def identity_literals(tree: exp.Expression, who: Principal) -> exp.Expression:
@@ -51,18 +52,25 @@ def identity_literals(tree: exp.Expression, who: Principal) -> exp.Expression:
             return exp.Literal.string(who.email)
         if isinstance(node, exp.Anonymous) and node.name.lower() in ("is_account_group_member", "is_member"):
             if len(node.expressions) != 1:
-                raise GovernanceError(f"{node.name}() takes one group name, got {node.sql(_DIALECT)}.")
+                raise GovernanceError(f"{node.name}() takes one group name, got {node.sql(DIALECT)}.")
             return exp.In(this=node.expressions[0], expressions=[g.copy() for g in groups])
         return node
 
     return tree.transform(answer, copy=False)
 
 
-def _ident(name: str) -> str:
-    return ".".join(f"`{p}`" for p in name.split("."))
+def quoted(name: str) -> str:
+    """A resolved dotted name (``catalog.schema.table``, parts unquoted) quoted for Spark SQL.
+
+    Example:
+        >>> quoted("spark_catalog.s.t")
+        '`spark_catalog`.`s`.`t`'
+    """
+    return quote_name(tuple(name.split(".")))
 
 
-def _table_parts(table: exp.Table) -> list[str]:
+def table_parts(table: exp.Table) -> list[str]:
+    """The lower-cased ``[catalog, schema, name]`` parts a sqlglot table node names (those present)."""
     return [p.lower() for p in (table.catalog, table.db, table.name) if p]
 
 
@@ -135,12 +143,12 @@ class Statement:
         def bind(node):
             if isinstance(node, exp.Column) and not node.table and node.name.lower() in params:
                 i, type_ = params[node.name.lower()]
-                return exp.Cast(this=args[i].copy(), to=exp.DataType.build(type_, dialect=_DIALECT))
+                return exp.Cast(this=args[i].copy(), to=exp.DataType.build(type_, dialect=DIALECT))
             return node
 
-        body = sqlglot.parse_one(spec["body"], read=_DIALECT).transform(bind)
+        body = sqlglot.parse_one(spec["body"], read=DIALECT).transform(bind)
         if spec.get("returns"):
-            body = exp.Cast(this=body, to=exp.DataType.build(spec["returns"], dialect=_DIALECT))
+            body = exp.Cast(this=body, to=exp.DataType.build(spec["returns"], dialect=DIALECT))
         return exp.Paren(this=body)
 
     def _calls(self, tree: exp.Expression):
@@ -173,21 +181,21 @@ class Statement:
         raise GovernanceError("SQL functions call each other more than 10 levels deep.")
 
     def _args(self, texts) -> list[exp.Expression]:
-        return [sqlglot.parse_one(t, read=_DIALECT) for t in texts]
+        return [sqlglot.parse_one(t, read=DIALECT) for t in texts]
 
     # reads -------------------------------------------------------------------------------------
     def secured(self, name: str, alias: str) -> exp.Expression:
         """``(SELECT <masked columns> FROM name WHERE <filter>) AS alias`` for a secured table."""
         row_filter, masks = self.store.filters.get(name), self.store.masks.get(name, {})
         if masks:
-            columns = self.spark.table(_ident(name)).columns
+            columns = self.spark.table(quoted(name)).columns
             projection = [exp.alias_(self.inline(masks[c.lower()]["function"],
                                                  [exp.column(c, quoted=True), *self._args(masks[c.lower()]["arguments"])]),
                                      c, quoted=True) if c.lower() in masks else exp.column(c, quoted=True)
                           for c in columns]
         else:
             projection = [exp.Star()]
-        query = exp.select(*projection).from_(exp.to_table(_ident(name), dialect=_DIALECT))
+        query = exp.select(*projection).from_(exp.to_table(quoted(name), dialect=DIALECT))
         if row_filter:
             query = query.where(self.inline(row_filter["function"], self._args(row_filter["arguments"])))
         return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
@@ -201,9 +209,9 @@ class Statement:
                 rows.append([*parts, *([column] if column else []), key, value])
         if not rows:
             select = ", ".join(f"CAST(NULL AS STRING) AS {c}" for c in columns)
-            return sqlglot.parse_one(f"(SELECT {select} WHERE FALSE)", read=_DIALECT)
+            return sqlglot.parse_one(f"(SELECT {select} WHERE FALSE)", read=DIALECT)
         values = ", ".join("(" + ", ".join(exp.Literal.string(v or "").sql() for v in r) + ")" for r in rows)
-        return sqlglot.parse_one(f"(SELECT * FROM VALUES {values} AS t({', '.join(columns)}))", read=_DIALECT)
+        return sqlglot.parse_one(f"(SELECT * FROM VALUES {values} AS t({', '.join(columns)}))", read=DIALECT)
 
     def secure_reads(self, tree: exp.Expression, *, rights: Principal, skip=(), top: bool = True) -> exp.Expression:
         """Check and rewrite every table ``tree`` reads (``skip``: the write targets)."""
@@ -212,7 +220,7 @@ class Statement:
         for table in list(tree.find_all(exp.Table)):
             if id(table) in skip_ids or not isinstance(table.this, exp.Identifier):
                 continue
-            parts = _table_parts(table)
+            parts = table_parts(table)
             if len(parts) == 1 and parts[0] in ctes:
                 continue
             alias = table.alias or table.name
@@ -240,7 +248,7 @@ class Statement:
                 if top:
                     self.reads.append((name, "VIEW"))
                 owner = self.store.owner("TABLE", name)
-                body = sqlglot.parse_one(self.store.views[name], read=_DIALECT)
+                body = sqlglot.parse_one(self.store.views[name], read=DIALECT)
                 body = self.secure_reads(body, rights=Principal(owner, directory().get(owner, ())), top=False)
                 table.replace(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))))
             else:
@@ -262,59 +270,7 @@ class Statement:
         return result
 
 
-def _target(node: exp.Expression) -> exp.Table | None:
+def target_table(node: exp.Expression) -> exp.Table | None:
+    """The table a CREATE/INSERT node writes (its ``this``, through a column list), or None."""
     node = node.this if isinstance(node, exp.Schema) else node
     return node if isinstance(node, exp.Table) else None
-
-
-def run_tree(st: Statement, tree: exp.Expression):
-    """Check and run one parsed statement (see the module docstring)."""
-    from .writes import run_write
-
-    who = st.who
-    if isinstance(tree, (exp.Insert, exp.Merge, exp.Update, exp.Delete, exp.Create, exp.Drop)):
-        return run_write(st, tree)
-    if isinstance(tree, exp.Query):
-        st.inline_calls(tree, check=not who.is_admin)  # direct calls need EXECUTE
-        return st.finish(st.secure_reads(tree, rights=who))
-    if not who.is_admin:
-        for table in tree.find_all(exp.Table):
-            st.require("read", "TABLE", st.full(_table_parts(table)))
-    st.audit("commandSubmit", {})
-    return st.finish(tree)
-
-
-def sql(statement: str, *, spark=None):
-    """Run one SQL statement as the acting principal, with Unity Catalog's rules (see the module docstring).
-
-    Raises:
-        PermissionDeniedError: a privilege is missing (``PERMISSION_DENIED``, names it and the object).
-        UcSyntaxError: a Unity Catalog statement that does not follow the Databricks syntax.
-        GovernanceError: anything else the emulation cannot accept (the message says what).
-    """
-    from ..paths import on_databricks
-    from ..session import get_spark
-
-    if not isinstance(statement, str) or not statement.strip():
-        raise GovernanceError(f"expected one SQL statement (str), got {statement!r}.")
-    spark = spark or get_spark()
-    if on_databricks():
-        return spark.sql(statement)
-    st = Statement(spark, statement, current_principal(), Metastore.load())
-    uc = parse_uc(statement)
-    if uc is not None:  # a Unity Catalog statement Spark has no grammar for
-        from .writes import run_uc_statement
-
-        return run_uc_statement(st, uc)
-    try:
-        trees = sqlglot.parse(statement, read=_DIALECT)
-    except ParseError as exc:
-        if st.who.is_admin:  # Spark may know what sqlglot does not (DESCRIBE DETAIL ...)
-            st.audit("commandSubmit", {}, flush=True)
-            return spark.sql(statement)
-        raise UcSyntaxError(f"cannot parse this statement: {statement[:200]} ({str(exc).splitlines()[0]})",
-                            fix="check the SQL syntax; one statement per call.") from None
-    if len([t for t in trees if t is not None]) != 1:
-        raise GovernanceError(f"lakehouse.sql runs one statement at a time, got {len(trees)}: {statement[:200]}",
-                              fix="call it once per statement.")
-    return run_tree(st, trees[0])

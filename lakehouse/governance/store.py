@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..paths import lakehouse_home
+from ..runtime.paths import lakehouse_home
 from .principals import ADMIN
 
 

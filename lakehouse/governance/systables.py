@@ -25,7 +25,7 @@ import os
 import uuid
 from datetime import datetime, timezone
 
-from ..paths import lakehouse_home
+from ..runtime.paths import lakehouse_home
 
 LOCAL_SCHEMA = "spark_catalog.system_access"
 

@@ -23,7 +23,7 @@ from .grammar import ColumnMask, Grant, RowFilter, ShowGrants, Tags
 from .lineage import column_pairs, lineage_rows, merge_pairs
 from .principals import ADMIN, ALL_USERS, Principal
 from .privileges import ancestors, holds
-from .statement import _DIALECT, GRANTS_SCHEMA, Statement, _ident, _table_parts, _target, identity_literals
+from .statement import DIALECT, GRANTS_SCHEMA, Statement, identity_literals, quoted, table_parts, target_table
 from .systables import append
 
 GRANTS_COLUMNS = tuple(c.split()[0] for c in GRANTS_SCHEMA.split(", "))
@@ -42,13 +42,13 @@ def _lineage(st: Statement, target: str, pairs) -> None:
 
 def _columns_of(st: Statement):
     def columns(full: str) -> list[str]:
-        return st.spark.table(_ident(full)).columns
+        return st.spark.table(quoted(full)).columns
     return columns
 
 
 def _write(st: Statement, tree: exp.Expression, target: exp.Table):
     """INSERT / MERGE / UPDATE / DELETE: MODIFY on the target, SELECT on the sources."""
-    name = st.full(_table_parts(target))
+    name = st.full(table_parts(target))
     st.require("write", "TABLE", name, audit_action="generateTemporaryTableCredential")
     pairs = []
     if isinstance(tree, exp.Insert):
@@ -77,8 +77,8 @@ def _spark_view_body(st: Statement, query: exp.Expression) -> exp.Expression:
 
 
 def _create(st: Statement, tree: exp.Create, kind: str):
-    target = _target(tree.this)
-    name = st.full(_table_parts(target))
+    target = target_table(tree.this)
+    name = st.full(table_parts(target))
     schema = name.rsplit(".", 1)[0]
     action = "createView" if kind == "VIEW" else "createTable"
     st.require("create_table", "SCHEMA", schema, audit_action=action)
@@ -91,7 +91,7 @@ def _create(st: Statement, tree: exp.Create, kind: str):
         tree.set("properties", properties)
     if kind == "VIEW" and query is not None:
         st.secure_reads(query.copy(), rights=st.who)  # the creator must be able to read what the view reads
-        st.store.views[name] = query.sql(_DIALECT)
+        st.store.views[name] = query.sql(DIALECT)
         tree.set("expression", _spark_view_body(st, query))
     elif query is not None:
         st.secure_reads(query, rights=st.who, skip=[target])
@@ -110,17 +110,17 @@ def _create_function(st: Statement, tree: exp.Create):
     udf, body = tree.this, tree.expression
     if not isinstance(body, exp.Return):  # LANGUAGE PYTHON and the like: Spark's business
         return st.finish(tree)
-    name = st.full(_table_parts(udf.this))
+    name = st.full(table_parts(udf.this))
     st.require("create_function", "SCHEMA", name.rsplit(".", 1)[0], audit_action="createFunction")
     if name in st.store.functions and not tree.args.get("replace"):
         if tree.args.get("exists"):
             return _empty(st.spark)
         raise GovernanceError(f"[ROUTINE_ALREADY_EXISTS] function {name} already exists.",
                               fix="use CREATE OR REPLACE FUNCTION, or DROP FUNCTION first.")
-    returns = next((p.this.sql(_DIALECT) for p in (tree.args.get("properties") or exp.Properties()).expressions
+    returns = next((p.this.sql(DIALECT) for p in (tree.args.get("properties") or exp.Properties()).expressions
                     if isinstance(p, exp.ReturnsProperty)), None)
-    st.store.functions[name] = {"params": [[c.name, c.args["kind"].sql(_DIALECT)] for c in udf.expressions],
-                                "returns": returns, "body": body.this.sql(_DIALECT)}
+    st.store.functions[name] = {"params": [[c.name, c.args["kind"].sql(DIALECT)] for c in udf.expressions],
+                                "returns": returns, "body": body.this.sql(DIALECT)}
     st.store.set_owner("FUNCTION", name, st.who.email)
     st.store.save()
     st.audit("createFunction", {"full_name_arg": name}, flush=True)
@@ -130,7 +130,7 @@ def _create_function(st: Statement, tree: exp.Create):
 def _drop(st: Statement, tree: exp.Drop):
     kind = (tree.args.get("kind") or "").upper()
     kind = {"DATABASE": "SCHEMA", "VIEW": "TABLE"}.get(kind, kind)
-    parts = _table_parts(tree.this) if isinstance(tree.this, exp.Table) else []
+    parts = table_parts(tree.this) if isinstance(tree.this, exp.Table) else []
     if kind not in ("TABLE", "SCHEMA", "FUNCTION") or not parts:
         return _other(st, tree)
     name = st.full(parts) if kind != "SCHEMA" else st.full_name(".".join(parts), "SCHEMA")
@@ -153,7 +153,7 @@ def _drop(st: Statement, tree: exp.Drop):
 def _other(st: Statement, tree: exp.Expression):
     if not st.who.is_admin:
         for table in tree.find_all(exp.Table):
-            st.require("manage", "TABLE", st.full(_table_parts(table)), audit_action="updateTables")
+            st.require("manage", "TABLE", st.full(table_parts(table)), audit_action="updateTables")
     st.audit("commandSubmit", {})
     return st.finish(tree)
 
@@ -164,10 +164,10 @@ def run_write(st: Statement, tree: exp.Expression):
         kind = (tree.args.get("kind") or "").upper()
         if kind == "FUNCTION":
             return _create_function(st, tree)
-        if kind in ("TABLE", "VIEW") and _target(tree.this) is not None:
+        if kind in ("TABLE", "VIEW") and target_table(tree.this) is not None:
             return _create(st, tree, kind)
         if kind in ("SCHEMA", "DATABASE") and not st.who.is_admin:
-            st.require("use", "CATALOG", (_table_parts(tree.this) or ["spark_catalog"])[0])
+            st.require("use", "CATALOG", (table_parts(tree.this) or ["spark_catalog"])[0])
             if not holds(st.store, st.who, "CREATE SCHEMA", "CATALOG", "spark_catalog"):
                 error = PermissionDeniedError(st.who.email, "CREATE SCHEMA", "CATALOG spark_catalog")
                 st.audit("createSchema", {}, status=403, error=str(error).splitlines()[0], flush=True)
@@ -175,7 +175,7 @@ def run_write(st: Statement, tree: exp.Expression):
         return _other(st, tree)
     if isinstance(tree, exp.Drop):
         return _drop(st, tree)
-    target = _target(tree.this)
+    target = target_table(tree.this)
     if target is None:
         return _other(st, tree)
     return _write(st, tree, target)
@@ -186,7 +186,7 @@ def _exists(st: Statement, kind: str, name: str) -> None:
     spark = st.spark
     ok = {"CATALOG": lambda: name == "spark_catalog",
           "SCHEMA": lambda: spark.catalog.databaseExists(name.split(".", 1)[1]),
-          "TABLE": lambda: name in st.store.views or spark.catalog.tableExists(_ident(name)),
+          "TABLE": lambda: name in st.store.views or spark.catalog.tableExists(quoted(name)),
           "FUNCTION": lambda: name in st.store.functions}[kind]()
     if not ok:
         code = {"TABLE": "TABLE_OR_VIEW_NOT_FOUND", "SCHEMA": "SCHEMA_NOT_FOUND", "FUNCTION": "ROUTINE_NOT_FOUND",
@@ -243,7 +243,7 @@ def run_uc_statement(st: Statement, uc):
         name = st.full_name(uc.table)
         st.require("manage", "TABLE", name, audit_action="updateTables")
         _exists(st, "TABLE", name)
-        columns = [c.lower() for c in st.spark.table(_ident(name)).columns]
+        columns = [c.lower() for c in st.spark.table(quoted(name)).columns]
         if uc.column not in columns:
             raise GovernanceError(f"[UNRESOLVED_COLUMN] table {name} has no column {uc.column}.",
                                   fix=f"use one of {', '.join(columns)}.")

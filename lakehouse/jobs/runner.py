@@ -107,7 +107,7 @@ def run_job(job, *, params: dict | None = None, output=None, live: bool = True, 
     values = _parameters(job, params)
     run_id = _now_ms() * 10 + os.getpid() % 10
     if run_root is None:
-        from ..paths import lakehouse_home
+        from ..runtime.paths import lakehouse_home
 
         run_root = lakehouse_home() / "jobs" / "runs"
     run_dir = Path(run_root) / str(run_id)

@@ -65,7 +65,7 @@ _ENUMS = {"run_if": RUN_IF, "op": CONDITION_OPS, "pause_status": ("PAUSED", "UNP
 
 def repository_root() -> Path:
     """Where relative ``notebook_path`` / ``python_file`` resolve: the course repository (else the cwd)."""
-    from ..paths import repo_root
+    from ..runtime.paths import repo_root
 
     return repo_root() or Path.cwd()
 

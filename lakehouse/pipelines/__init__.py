@@ -39,7 +39,7 @@ def event_log(spec, *, spark=None):
     """
     import os
 
-    from ..session import get_spark
+    from ..runtime.session import get_spark
     from .event_log import event_log_path
 
     path = event_log_path(load_spec(spec).storage)

@@ -35,7 +35,8 @@ from .errors import PipelineDefinitionError
 from .graph import Dataset, Expectation, Flow, Registry
 
 _REGISTRY: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_registry", default=None)
-_SESSION: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_session", default=None)
+PIPELINE_SESSION: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_session", default=None)
+"""The session of the pipeline update that is loading its files (the runner sets it)."""
 _EXPECTATIONS_ATTR = "__lakehouse_expectations__"
 
 
@@ -353,7 +354,7 @@ def read_stream(name: str):
 
 
 def _session():
-    session = _SESSION.get()
+    session = PIPELINE_SESSION.get()
     if session is None:
         raise PipelineDefinitionError("dp.read / dlt.read work inside a pipeline's query functions only.",
                                       fix="use spark.read.table(name) outside a pipeline.")

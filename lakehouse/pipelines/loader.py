@@ -3,7 +3,7 @@
 Each ``.py`` file is compiled first (a ``SyntaxError`` is reported with its file and line
 before any file runs), then executed as a module with ``spark`` in its globals (as
 ``spark-pipelines`` does) while ``lakehouse.dp`` decorators record into the registry.
-``import dlt`` resolves to :mod:`lakehouse.dlt` during the load when no ``dlt`` package is
+``import dlt`` resolves to :mod:`lakehouse.pipelines.dlt` during the load when no ``dlt`` package is
 installed.
 
 Example:
@@ -72,7 +72,7 @@ def _line_in(exc: BaseException, path: Path):
 
 @contextlib.contextmanager
 def _dlt_module():
-    """``import dlt`` gives :mod:`lakehouse.dlt` while pipeline files load (unless a real one exists)."""
+    """``import dlt`` gives :mod:`lakehouse.pipelines.dlt` while pipeline files load (unless a real one exists)."""
     if "dlt" in sys.modules:
         yield
         return
@@ -82,7 +82,7 @@ def _dlt_module():
         return
     except ImportError:
         pass
-    from .. import dlt as legacy
+    from . import dlt as legacy
 
     sys.modules["dlt"] = legacy
     try:

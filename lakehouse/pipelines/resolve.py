@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..names import ident_parts
+from ..runtime.names import ident_parts
 
 
 def qualify(name: str, catalog: str, schema: str) -> str:

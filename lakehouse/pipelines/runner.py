@@ -38,7 +38,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from .api import _SESSION
+from .api import PIPELINE_SESSION
 from .errors import ExpectationFailedError, FlowFailedError, PipelineError, PipelineGraphError
 from .event_log import EventLog, event_log_path
 from .expectations import (drop_filter, fail_guard, failure_of, metric_columns, metric_names, quality_report)
@@ -125,7 +125,7 @@ def run(spec, *, full_refresh=False, refresh=None, spark=None, quiet: bool = Fal
     Example:
         >>> run("spark-pipeline.yml", full_refresh=["orders"])       # doctest: +SKIP
     """
-    from ..session import get_spark
+    from ..runtime.session import get_spark
 
     spec = load_spec(spec)
     spark = spark or get_spark()
@@ -171,11 +171,11 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
         _full_refresh(spark, spec, graph, [n for n in full if n in selected])
     log.add("update_progress", f"Update {update_id[:6]} is RUNNING.", {"update_progress": {"state": "RUNNING"}})
     graph.session._mode = "run"
-    token = _SESSION.set(graph.session)
+    token = PIPELINE_SESSION.set(graph.session)
     try:
         error = _run_all(spark, spec, graph, selected, results, log, say, update_id)
     finally:
-        _SESSION.reset(token)
+        PIPELINE_SESSION.reset(token)
     state = "FAILED" if error else "COMPLETED"
     log.add("update_progress", f"Update {update_id[:6]} is {state}.", {"update_progress": {"state": state}},
             level="ERROR" if error else "INFO", error=error)
@@ -251,7 +251,7 @@ def _build_graph(spec, spark) -> _Graph:
             (session.reads.datasets.add(key) if key else session.reads.external.add(flow.cdc_source))
             session.reads.streaming = True
         else:
-            token = _SESSION.set(session)
+            token = PIPELINE_SESSION.set(session)
             try:
                 flow.query()
             except PipelineError:
@@ -262,7 +262,7 @@ def _build_graph(spec, spark) -> _Graph:
                                              f"resolved: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
                 # It read pipeline datasets, then looked at a placeholder's schema: those reads are its inputs.
             finally:
-                _SESSION.reset(token)
+                PIPELINE_SESSION.reset(token)
         inputs[flow.name] = set(session.reads.datasets)
         streaming[flow.name] = session.reads.streaming
         _check_external(spark, flow, session.reads.external)
@@ -340,7 +340,7 @@ def _full_refresh(spark, spec, graph: _Graph, names) -> None:
 
 def _drop_cdc_state(spark, spec, ds) -> None:
     from ..cdc.tables import state_parts
-    from ..names import quote_name
+    from ..runtime.names import quote_name
 
     parts = ident_parts(_full_name(spec, ds))
     spark.sql(f"DROP TABLE IF EXISTS {quote_name(state_parts(parts))}")

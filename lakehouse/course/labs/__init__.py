@@ -1,6 +1,6 @@
 """The checks of each lab: one module per lab, named for it (``lab02_auto_loader_bronze``).
 
-A lab module defines ``CHECKS``, a list of :class:`lakehouse.grading.Check` in notebook order.
+A lab module defines ``CHECKS``, a list of :class:`lakehouse.course.grading.Check` in notebook order.
 The notebook never holds a check's logic, reference answer or catch-up: a check cell is
 ``x = ctx.check("x", x)`` (a TODO's variable) or ``ctx.check("bronze_crm")`` (a state check).
 How to write one: ``docs/WRITING_LABS.md``.
@@ -21,7 +21,7 @@ import importlib
 import json
 from pathlib import Path
 
-from ...grading import Check, NotAnswered, expect
+from ..grading import Check, NotAnswered, expect
 
 
 def lab_checks(lab_id: str) -> list[Check]:

@@ -8,7 +8,7 @@ Example:
 
 from __future__ import annotations
 
-from ...grading import Check, assert_equal, expect
+from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
 DELTA_TUTORIAL = "https://docs.databricks.com/aws/en/delta/tutorial"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...grading import Check, assert_equal, expect
+from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail, same_rows, table_or_fail
 
 HISTORY_DOC = "https://docs.databricks.com/aws/en/delta/history"

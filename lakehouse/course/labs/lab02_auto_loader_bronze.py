@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from ...c360 import bronze
-from ...grading import Check, assert_equal, expect
+from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail, landed_manifest, table_or_fail
 
 OPTIONS_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/options"

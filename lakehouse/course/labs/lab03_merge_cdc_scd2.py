@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from . import dataframe_or_fail, same_rows, table_or_fail
 
 MERGE_DOC = "https://docs.databricks.com/aws/en/delta/merge"

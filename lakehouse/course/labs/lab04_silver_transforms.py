@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from ...c360 import silver
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
 APPLY_CHANGES_DOC = "https://docs.databricks.com/aws/en/ldp/developer/ldp-python-ref-apply-changes"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import io
 
-from ...c360 import streaming as st
-from ...grading import Check, assert_equal, expect
+from ...c360 import realtime as st
+from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
 WATERMARK_DOC = "https://docs.databricks.com/aws/en/structured-streaming/watermarks"

@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
 EXPECTATIONS_DOC = "https://docs.databricks.com/aws/en/ldp/expectations"

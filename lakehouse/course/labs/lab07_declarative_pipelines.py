@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...c360.silver import TRACKED_CUSTOMER_COLUMNS
-from ...grading import Check, NotAnswered, assert_equal, expect
 from ..answers import FileAnswer
+from ..grading import Check, NotAnswered, assert_equal, expect
 from . import table_or_fail
 
 PYTHON_REF_DOC = "https://docs.databricks.com/aws/en/ldp/developer/python-ref"

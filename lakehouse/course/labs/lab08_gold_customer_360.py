@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from ...c360 import bronze, gold, silver
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
 GROUP_BY_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-qry-select-groupby"

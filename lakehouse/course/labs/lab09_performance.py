@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from ...perf import plan_text, scan_metrics
 from . import dataframe_or_fail, table_or_fail
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ...grading import Check, assert_equal, expect
+from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail
 
 GRANT_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/security-grant"

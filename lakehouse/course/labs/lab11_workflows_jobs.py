@@ -16,7 +16,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 
 RUN_IF_DOC = "https://docs.databricks.com/jobs/run-if.html"
 RETRY_DOC = "https://docs.databricks.com/jobs/configure-task.html"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import shutil
 
 from ...c360 import bronze, gold, silver
-from ...grading import Check, NotAnswered, assert_equal, expect
+from ..grading import Check, NotAnswered, assert_equal, expect
 from ..capstone import clock_line
 from . import landed_manifest, table_or_fail
 

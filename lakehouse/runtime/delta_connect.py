@@ -13,7 +13,7 @@ engine starts without the plugin, SQL works, and ``DeltaTable`` raises
 :class:`~lakehouse.errors.DeltaConnectMissingError` naming the fix.
 
 Example:
-    >>> from lakehouse.delta_connect import PLUGIN_CONF
+    >>> from lakehouse.runtime.delta_connect import PLUGIN_CONF
     >>> sorted(PLUGIN_CONF)
     ['spark.connect.extensions.command.classes', 'spark.connect.extensions.relation.classes']
 """
@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import DeltaConnectMissingError
+from ..errors import DeltaConnectMissingError
 from .paths import jars_dir, repo_root
 from .versions import DELTA_VERSION, PYSPARK_VERSION
 
@@ -206,7 +206,7 @@ def guard_delta_table(plugin_loaded: bool) -> None:
 
 
 def main() -> None:  # pragma: no cover - thin CLI wrapper, exercised by `make setup`
-    """``python -m lakehouse.delta_connect``: build if needed; on failure one line, exit 0."""
+    """``python -m lakehouse.runtime.delta_connect``: build if needed; on failure one line, exit 0."""
     try:
         fresh = not up_to_date()
         jars = build_plugin()

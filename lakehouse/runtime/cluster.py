@@ -8,7 +8,7 @@ cluster or Databricks. ``lakehouse cluster up`` starts, from the installed pyspa
   ``spark-daemon.sh``), its web UI and JSON status at ``master_ui`` (``/json/``);
 * two **workers** (``start-worker.sh``'s ``Worker``, 1 core each, their own ``--work-dir``);
 * a **Spark Connect server** with Delta whose ``--master`` is that cluster (the same launcher
-  as the shared engine, :func:`lakehouse.engine.start_engine`, with its own metastore and
+  as the shared engine, :func:`lakehouse.runtime.engine.start_engine`, with its own metastore and
   warehouse under ``LAKEHOUSE_HOME/cluster``).
 
 Everything binds to 127.0.0.1; state, logs and work dirs live under ``LAKEHOUSE_HOME/cluster``.
@@ -16,7 +16,7 @@ Spark standalone mode: https://spark.apache.org/docs/latest/spark-standalone.htm
 
 The cluster's Python workers run a Python that has pyspark, pyarrow and pandas (what a cluster
 image has) but **not** ``lakehouse``, like any remote cluster: ``get_spark()`` ships the package
-to the session with Spark Connect's artifact API (:func:`lakehouse.session.ship_package`).
+to the session with Spark Connect's artifact API (:func:`lakehouse.runtime.shipping.ship_package`).
 
 Point the course at it with ``SPARK_REMOTE`` (printed by ``lakehouse cluster status``)::
 
@@ -42,7 +42,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LakehouseError
+from ..errors import LakehouseError
 from .paths import lakehouse_home
 
 MASTER = "org.apache.spark.deploy.master.Master"

@@ -7,7 +7,7 @@ each library is on the classpath. The chosen files are listed in a manifest; lat
 pass them as ``spark.jars`` and never touch the network.
 
 Example:
-    >>> from lakehouse.jars import artifact_name
+    >>> from lakehouse.runtime.jars import artifact_name
     >>> artifact_name("io.delta_delta-spark_4.2_2.13-4.4.0.jar")
     'delta-spark_4.2_2.13'
 """
@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import JarsMissingError
+from ..errors import JarsMissingError
 from .paths import jars_dir
 from .versions import DELTA_VERSION, PYSPARK_VERSION, delta_coordinate
 
@@ -126,7 +126,7 @@ def fetch_jars(directory: Path | None = None, *, quiet: bool = False) -> list[Pa
 
 
 def main() -> None:  # pragma: no cover - thin CLI wrapper, exercised by `make setup`
-    """``python -m lakehouse.jars``: fetch the jars and print where they are."""
+    """``python -m lakehouse.runtime.jars``: fetch the jars and print where they are."""
     try:
         jars = fetch_jars()
     except JarsMissingError as exc:

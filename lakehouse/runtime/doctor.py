@@ -5,7 +5,7 @@ jar cache, our Delta Connect plugin (a warning when it is not built), the ``lake
 shared engine's state (informational).
 
 Example:
-    >>> from lakehouse.doctor import run_doctor   # doctest: +SKIP
+    >>> from lakehouse.runtime.doctor import run_doctor   # doctest: +SKIP
     >>> run_doctor().ok                           # doctest: +SKIP
     True
 """
@@ -16,7 +16,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 
-from .errors import LakehouseError
+from ..errors import LakehouseError
 from .paths import lakehouse_home, on_databricks
 
 MIN_FREE_GB = 5.0

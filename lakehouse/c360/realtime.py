@@ -40,8 +40,8 @@ Databricks: https://docs.databricks.com/aws/en/structured-streaming/watermarks,
 https://docs.databricks.com/aws/en/structured-streaming/foreach.
 
 Example:
-    >>> from lakehouse.c360 import streaming
-    >>> streaming.TABLES["late"], streaming.WATERMARK_DELAY
+    >>> from lakehouse.c360 import realtime
+    >>> realtime.TABLES["late"], realtime.WATERMARK_DELAY
     ('late_events', '10 minutes')
 """
 
@@ -52,7 +52,7 @@ import uuid
 from dataclasses import dataclass
 
 from ..errors import LakehouseError
-from ..portable import portable
+from ..runtime.shipping import portable
 from . import silver
 from .bronze import read_files
 
@@ -136,7 +136,7 @@ def _append(df, table: str, app_id: str, batch_id: int) -> None:
 
 def _idempotent_sql(spark, app_id: str, batch_id: int, statement: str) -> None:
     """Run one DML statement as the idempotent write ``(app_id, batch_id)``."""
-    from ..spark_conf import session_conf
+    from ..runtime.spark_conf import session_conf
 
     with session_conf(spark, {"spark.databricks.delta.write.txnAppId": app_id,
                               "spark.databricks.delta.write.txnVersion": str(batch_id)}):

@@ -12,7 +12,7 @@ Example:
     (True, True)
 """
 
-from .pipelines.api import (append_flow, create_auto_cdc_flow, create_streaming_table, expect, expect_all,
+from .api import (append_flow, create_auto_cdc_flow, create_streaming_table, expect, expect_all,
                             expect_all_or_drop, expect_all_or_fail, expect_or_drop, expect_or_fail, materialized_view,
                             read, read_stream, table, temporary_view)
 

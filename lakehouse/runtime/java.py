@@ -4,7 +4,7 @@ Spark 4.x runs on Java 17 and 21. The JVM Spark starts is ``$JAVA_HOME/bin/java`
 ``JAVA_HOME`` is set, else the first ``java`` on ``PATH``.
 
 Example:
-    >>> from lakehouse.java import parse_java_version
+    >>> from lakehouse.runtime.java import parse_java_version
     >>> parse_java_version('openjdk version "17.0.15" 2025-04-15')
     17
 """
@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JavaNotFoundError, JavaVersionError
+from ..errors import JavaNotFoundError, JavaVersionError
 
 SUPPORTED_JAVA = (17, 21)
 

@@ -10,13 +10,13 @@ The server runs the Python of the environment that started it (``PYSPARK_PYTHON`
 Python data sources such as the local ``cloudFiles`` import from the same ``.venv``.
 
 Delta's own Spark Connect plugin (``delta-connect-server``) is not published for Spark 4.2,
-so the server loads ours (:mod:`lakehouse.delta_connect`, built by ``make setup``) when it is
+so the server loads ours (:mod:`lakehouse.runtime.delta_connect`, built by ``make setup``) when it is
 built: then Delta's Python ``DeltaTable`` API works over the engine. Without it the engine
 still starts (Delta SQL and ``format("delta")`` work) and ``server.json`` records
 ``"delta_connect": false``.
 
 Example:
-    >>> from lakehouse.engine import engine_status  # doctest: +SKIP
+    >>> from lakehouse.runtime.engine import engine_status  # doctest: +SKIP
     >>> engine_status().running                     # doctest: +SKIP
     True
 """
@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EngineError
+from ..errors import EngineError
 from .locks import file_lock
 from .paths import lakehouse_home
 from .versions import DELTA_VERSION, PYSPARK_VERSION
@@ -123,7 +123,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False, master_url: s
     Args:
         home: the folder whose ``engine/`` holds the server's state (default ``LAKEHOUSE_HOME``).
         quiet: no progress lines.
-        master_url: the Spark master (default ``local[N]``); :mod:`lakehouse.cluster` passes
+        master_url: the Spark master (default ``local[N]``); :mod:`lakehouse.runtime.cluster` passes
             its standalone master ``spark://127.0.0.1:PORT``.
         python: the Python of the server's Python workers (default: this environment's).
         conf_overrides: more Spark settings, applied last.

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from .errors import LakehouseError
+from ..errors import LakehouseError
 
 
 class IdentifierError(LakehouseError):

@@ -4,7 +4,7 @@ Spark Connect's artifact API (``spark.addArtifacts(zip, pyfile=True)``,
 https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.SparkSession.addArtifacts.html)
 puts a zip of ``lakehouse`` on the Python path of the session's **executor** tasks (UDFs, the
 ``cloudFiles`` partitions). Two Python processes that Spark 4.2 starts on the **driver** for a
-stream do not get the session's artifacts (checked on the local cluster, :mod:`lakehouse.cluster`):
+stream do not get the session's artifacts (checked on the local cluster, :mod:`lakehouse.runtime.cluster`):
 the Python data source's streaming planner (``python_streaming_source_runner``) and the
 ``foreachBatch`` runner — both failed with ``No module named 'lakehouse'``. So the objects sent to
 those processes carry the zip themselves and, when ``import lakehouse`` fails there, unpack it
@@ -34,7 +34,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # lakehouse/, this file is lakehouse/runtime/shipping.py
 
 
 def _artifact_dir() -> Path:
@@ -68,12 +68,11 @@ def package_zip() -> tuple[Path, str]:
 
 def _ensure_importable(blob: bytes, digest: str) -> None:
     """In a server-side Python process: make ``import lakehouse`` work (unpack ``blob`` if needed)."""
-    try:
-        import lakehouse  # noqa: F401
-        return
-    except ImportError:
-        pass
     import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("lakehouse") is not None:  # installed here: nothing to unpack
+        return
     import os as _os
     import tempfile as _tempfile
 
@@ -115,10 +114,46 @@ class PortableFunction:
         return pickle.loads(self._fn)(*args, **kwargs)
 
 
-def shipped(spark) -> bool:
-    """True when ``spark`` is a session the package was shipped to (:func:`lakehouse.session.ship_package`)."""
-    from .session import _SHIPPED
+_SHIPPED: set[str] = set()
 
+
+def ship_package(spark):
+    """Send the ``lakehouse`` package to a Spark Connect session, for servers that cannot import it.
+
+    A remote cluster's Python workers do not have the course installed, yet they must import it:
+    the ``cloudFiles`` source is a Python data source pickled by reference, and the AUTO CDC
+    engine's ``foreachBatch`` functions and the UDFs live in the package. Spark Connect's artifact
+    API (``spark.addArtifacts(path, pyfile=True)``,
+    https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.SparkSession.addArtifacts.html)
+    puts a zip of the package on the session's Python path on the driver and every executor.
+    ``get_spark()`` calls it whenever ``SPARK_REMOTE`` is set; ``LAKEHOUSE_SHIP_PACKAGE=0``
+    turns it off (a cluster with the package installed). Once per session. The Python processes
+    Spark starts on the driver for a stream do not see the artifacts: the portable wrappers below
+    cover those.
+
+    Args:
+        spark: a Spark Connect session.
+
+    Returns:
+        The zip's path, or None when it was not sent (turned off, already sent, classic session).
+
+    Example:
+        >>> ship_package(get_spark())                                   # doctest: +SKIP
+        PosixPath('/tmp/lakehouse-artifacts/lakehouse-3f2a9c1e.zip')
+    """
+    if os.environ.get("LAKEHOUSE_SHIP_PACKAGE", "1") == "0" or not hasattr(spark, "addArtifacts"):
+        return None
+    session_id = getattr(spark, "session_id", None)
+    if session_id in _SHIPPED:
+        return None
+    target, _ = package_zip()
+    spark.addArtifacts(str(target), pyfile=True)
+    _SHIPPED.add(session_id)
+    return target
+
+
+def shipped(spark) -> bool:
+    """True when ``spark`` is a session the package was shipped to (:func:`lakehouse.runtime.shipping.ship_package`)."""
     return getattr(spark, "session_id", None) in _SHIPPED
 
 

@@ -105,7 +105,7 @@ def apply_changes(target, source, *, keys, sequence_by, apply_as_deletes=None, a
 
 
 def _apply(spark, spec: CdcSpec, batch: Batch, scratch: Scratch, state, state_id: str) -> CdcResult:
-    from ..spark_conf import session_conf
+    from ..runtime.spark_conf import session_conf
     from . import scd1, scd2
 
     target = spec.table_parts

@@ -4,7 +4,7 @@ delta-spark's wheel holds only Python; its jars come from Maven Central and must
 both the Spark version (artifact suffix ``_<spark major.minor>_2.13``) and the Delta version.
 
 Example:
-    >>> from lakehouse.versions import delta_coordinate
+    >>> from lakehouse.runtime.versions import delta_coordinate
     >>> delta_coordinate()
     'io.delta:delta-spark_4.2_2.13:4.4.0'
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from .errors import VersionMismatchError
+from ..errors import VersionMismatchError
 
 PYSPARK_VERSION = "4.2.0"
 # delta-spark 4.4.1 is on PyPI but its jars are not on Maven Central as reached from here

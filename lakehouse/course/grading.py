@@ -27,7 +27,7 @@ In strict mode (``LAKEHOUSE_GRADING=strict``, what the test-suite sets for solut
 a failed check raises :class:`~lakehouse.errors.GradingError` after printing.
 
 Example:
-    >>> from lakehouse.grading import Check, Grader
+    >>> from lakehouse.course.grading import Check, Grader
     >>> four = Check("four", "two plus two is four", test=lambda ctx, value: value == 4,
     ...              nudge="add the two numbers", answer="four = 2 + 2", todo=1)
     >>> g = Grader("00_welcome_and_setup", [four])
@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .blocks import WIDTH
 from .errors import GradingError, LabError
 
 UNSET = object()  # ctx.check("name") with no value: a state check
@@ -95,7 +96,7 @@ class Check:
 
     def __post_init__(self):
         if not isinstance(self.answer, str):
-            from .course.answers import reference
+            from .answers import reference
 
             ref = reference(self.answer)
             if self.catch_up is not None:
@@ -163,11 +164,10 @@ def expect(condition, message: str) -> bool:
     return True
 
 
-WIDTH = 100  # printed nudges wrap at this many characters (so do the labs' TODO lines)
 
 
 def wrap(text: str, label: str) -> str:
-    """``label`` + ``text`` wrapped at :data:`WIDTH` characters, the next lines indented under the text.
+    """``label`` + ``text`` wrapped at :data:`~lakehouse.course.blocks.WIDTH` characters, indented under the text.
 
     Example:
         >>> print(wrap("look up the option cloudFiles.schemaLocation " * 3, "nudge: "))

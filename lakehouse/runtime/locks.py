@@ -3,7 +3,7 @@ arrivals into one folder).
 
 Example:
     >>> import tempfile, pathlib
-    >>> from lakehouse.locks import file_lock
+    >>> from lakehouse.runtime.locks import file_lock
     >>> with file_lock(pathlib.Path(tempfile.mkdtemp()) / "x.lock"):
     ...     pass
 """
