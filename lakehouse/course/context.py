@@ -309,5 +309,6 @@ def show_errors_without_traceback() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.set_custom_exc((LakehouseError,), _one_line)
+    if not getattr(shell, "_lakehouse_notebook", False):  # the course kernel already shows them (lakehouse.notebook)
+        shell.set_custom_exc((LakehouseError,), _one_line)
     return True
