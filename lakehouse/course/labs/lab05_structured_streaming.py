@@ -9,10 +9,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 from ...c360 import realtime as st
+from ...perf import plan_text
 from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail, table_or_fail
 
@@ -23,18 +21,10 @@ JOIN_DOC = WATERMARK_DOC  # its section on stream-stream joins
 MONITOR_DOC = "https://docs.databricks.com/aws/en/structured-streaming/stream-monitoring"
 
 
-def _plan(df) -> str:
-    """The logical and physical plans of a DataFrame as text (classic and Connect)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        df.explain(True)
-    return out.getvalue()
-
-
 # TODO 1 -----------------------------------------------------------------------------------------
 def _tx_deduped(ctx, value, *, layout):
     dataframe_or_fail(value, "tx_deduped", streaming=True)
-    plan = _plan(value)
+    plan = plan_text(value, "extended")
     expect("EventTimeWatermark" in plan and "event_ts" in plan.split("EventTimeWatermark", 1)[1][:80],
            "no watermark on event_ts (withWatermark)")
     expect("DeduplicateWithinWatermark" in plan, "no dropDuplicatesWithinWatermark in the plan")
@@ -70,7 +60,7 @@ def _upsert_batch(ctx, value, *, target):
 # TODO 3 -----------------------------------------------------------------------------------------
 def _sessions(ctx, value, *, events):
     dataframe_or_fail(value, "sessions", streaming=True)
-    plan = _plan(value)
+    plan = plan_text(value, "extended")
     expect("EventTimeWatermark" in plan, "no watermark: a session window's state would grow for ever")
     expect("session_window" in plan or "SessionWindow" in plan, "no session_window in the grouping")
     missing = {"visitor", "session_start", "session_end", "events"} - set(value.columns)
@@ -80,7 +70,7 @@ def _sessions(ctx, value, *, events):
 # TODO 4 -----------------------------------------------------------------------------------------
 def _attributed(ctx, value, *, purchases, clicks):
     dataframe_or_fail(value, "attributed", streaming=True)
-    plan = _plan(value)
+    plan = plan_text(value, "extended")
     expect(plan.count("EventTimeWatermark") >= 2, "both sides need a watermark (withWatermark on each stream)")
     expect("Join" in plan, "no join")
     logical = plan.split("== Analyzed Logical Plan ==")[-1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ...datagen import batch_folder
 from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail
 
@@ -46,7 +47,7 @@ def land_sources(ctx, *, scale: float, reset: bool) -> dict[str, str]:
         store = Metastore.load()
         store.forget(ctx.full_schema)
         store.save()
-    batch = ctx.source_data(scale=scale) / "_batches" / "000"
+    batch = batch_folder(ctx.source_data(scale=scale), 0)
     folders = {}
     for source in ("crm", "transactions"):
         target = Path(ctx.landing, source)
