@@ -13,20 +13,30 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test grade
+.PHONY: venv setup lab test unit doctor labs data stop clean e2e pipeline export cluster cluster-down cluster-test grade
 
-setup: $(STAMP)
+setup: venv $(STAMP)
 	@$(BIN)/python -m lakehouse.runtime.jars
 	@$(BIN)/python -m lakehouse.runtime.delta_connect
-	@$(BIN)/python -m ipykernel install --sys-prefix --name lakehouse \
-	    --display-name "Lakehouse (PySpark + Delta)" >/dev/null
-	@echo "setup done: .venv, package, kernel 'lakehouse', Delta jars, Delta Connect plugin (run 'make doctor' to check)"
+	@$(BIN)/python -m lakehouse.notebook.kernelspec >/dev/null  # kernel 'lakehouse': ipykernel --ext lakehouse.notebook
+	@echo "setup done: .venv, package, kernel 'lakehouse' (spark, dbutils, display, %sql, %run), Delta jars, Delta Connect plugin (run 'make doctor' to check)"
+
+# A usable .venv: its python runs and has pip. A half-built one (the first `make lab` interrupted
+# while the venv was made, or a Python without ensurepip) is rebuilt; a Python that cannot make a
+# venv names the package to install. Cheap when the venv is fine (one `pip --version`).
+venv:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
+	@if [ -e $(VENV) ] && ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	    echo "$(VENV) is unusable (no python or no pip in it, e.g. an interrupted first setup): rebuilding it"; \
+	    rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || out=$$($(PYTHON) -m venv $(VENV) 2>&1) || { rm -rf $(VENV); echo "$$out" | tail -n 3 >&2; \
+	    if echo "$$out" | grep -q ensurepip; then \
+	        echo "$(PYTHON) cannot make a virtualenv: it has no ensurepip. On Debian/Ubuntu install the venv package (apt-get install python3-venv, or python3.X-venv for that Python), or set PYTHON= to another Python 3.10+; then run make again." >&2; \
+	    else echo "$(PYTHON) -m venv $(VENV) failed (above); fix that, then run make again." >&2; fi; exit 1; }
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
 	@command -v java >/dev/null || [ -x "$$JAVA_HOME/bin/java" ] || { \
 	    echo "Java 17 or 21 is needed and none was found. Install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless, brew install openjdk@17) and set JAVA_HOME." >&2; exit 1; }
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)

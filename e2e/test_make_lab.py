@@ -241,6 +241,9 @@ def test_a_learner_session_in_the_browser(make_lab):
     time.sleep(1)  # the drain thread reads the last lines
     said = "".join(lines)
     assert "Stopped the Spark engine this session started" in said or "keeps running" in said, said[-2000:]
+    # `make lab` started the engine in the background while JupyterLab started (issue 32)
+    assert "The Spark engine is starting in the background" in said, said[-2000:]
+    assert "Spark engine ready" in said, said[-2000:]
     assert _git_status() == status_before, f"git status changed:\n{_git_status()}"  # a fresh clone: clean
     check = subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "labs", "--check"], cwd=REPO,
                            capture_output=True, text=True)

@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``, ``jobs ...``, ``cluster up|down|status``, ``quiz``).
+add (``data ...``, ``gold ...``, ``jobs ...``, ``notebooks import|run``, ``cluster up|down|status``, ``quiz``).
 
 Example:
     $ lakehouse doctor
@@ -76,7 +76,7 @@ def _cmd_labs(args) -> int:
 def _cmd_lab(args) -> int:
     from .course.launcher import run_lab
 
-    return run_lab(open_browser=not args.no_browser, port=args.port)
+    return run_lab(open_browser=not args.no_browser, port=args.port, warm=False if args.no_engine else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_labs)
     p = sub.add_parser("lab", help="JupyterLab on the learner workspace, opened at lab 00 (what `make lab` runs)")
     p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.add_argument("--no-engine", action="store_true",
+                   help="do not start the Spark engine in the background (the first notebook starts it)")
     p.add_argument("--port", type=int, default=None, help="the port (default: the first free from 8888)")
     p.set_defaults(func=_cmd_lab)
     for add_commands in _extensions():
@@ -112,9 +114,10 @@ def _extensions():
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
     from .jobs.cli import add_commands as jobs_commands
+    from .notebook.cli import add_commands as notebook_commands  # issue 31: notebooks import|run
 
     return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands, quiz_commands,
-            grade_commands]
+            grade_commands, notebook_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,10 @@
 2. turns JupyterLab's "news" prompt off (a settings override in this environment);
 3. starts JupyterLab on the workspace with a token of its own and prints the URL of lab 00
    (a URL that opens the notebook, not the Launcher — for remote machines, WSL, Docker);
-4. on Ctrl+C stops JupyterLab (its kernels with it), then the shared Spark engine **if it was
+4. starts the shared Spark engine in the background while JupyterLab starts, and warms it with
+   one small query, so the learner's first Spark cell finds it ready (``--no-engine`` or
+   ``LAKEHOUSE_WARM_ENGINE=0``: the first notebook starts it, as before);
+5. on Ctrl+C stops JupyterLab (its kernels with it), then the shared Spark engine **if it was
    started during this session and no other client uses it** — and says which it did.
 
 Example:
@@ -22,10 +25,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-from ..runtime.engine import engine_status, stop_engine
+from ..runtime.engine import engine_status, start_engine, stop_engine
 from .errors import LabError
 from .workspace import sync_workspace
 
@@ -108,8 +112,52 @@ def stop_engine_if_ours(before_pid: int | None, *, wait_s: float = 5.0) -> str:
     return f"Stopped the Spark engine this session started (pid {status.pid})."
 
 
-def run_lab(*, open_browser: bool = True, port: int | None = None) -> int:
+def warm_engine(report=print) -> threading.Thread:
+    """Start the shared engine and run one small query on it, in a background thread.
+
+    The engine's start-up (a JVM, Spark, Delta) and its first query's compilation are what a
+    learner's first Spark cell would otherwise wait for (24-39 s on a quiet machine, issue 32).
+    The start holds the engine's file lock, so a notebook that opens meanwhile waits for this
+    start instead of making a second one. The warm-up session is closed at once, so it is not
+    counted as a client when Ctrl+C decides whether to stop the engine.
+
+    Args:
+        report: called with one line when the engine is ready or failed to start.
+
+    Returns:
+        The started (daemon) thread.
+
+    Example:
+        >>> warm_engine(report=print).join()   # doctest: +SKIP
+        Spark engine ready (pid 4242) in 21.3 s; your first cell will not wait for it.
+    """
+    def work():
+        begin = time.monotonic()
+        try:
+            status = start_engine(quiet=True)
+            from ..runtime.session import get_spark
+
+            spark = get_spark()
+            spark.range(8).selectExpr("sum(id) AS s").collect()
+            spark.stop()
+            report(f"Spark engine ready (pid {status.pid}) in {time.monotonic() - begin:.1f} s; "
+                   "your first cell will not wait for it.")
+        except Exception as exc:  # the notebook shows the full error when it starts the engine itself
+            report(f"The Spark engine did not start in the background ({str(exc).splitlines()[0][:200]}); "
+                   "your first notebook will try again and show why.")
+
+    thread = threading.Thread(target=work, name="warm-engine", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_lab(*, open_browser: bool = True, port: int | None = None, warm: bool | None = None) -> int:
     """Serve the learner workspace in JupyterLab until Ctrl+C; returns JupyterLab's exit code.
+
+    Args:
+        open_browser: open the URL in a browser.
+        port: JupyterLab's port (default: the first free one from 8888).
+        warm: start the engine in the background (default: yes unless ``LAKEHOUSE_WARM_ENGINE=0``).
 
     Raises:
         LabError: no course repository, no lab notebooks, or no free port.
@@ -133,13 +181,20 @@ def run_lab(*, open_browser: bool = True, port: int | None = None) -> int:
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     before = engine_status()
+    if warm is None:
+        warm = os.environ.get("LAKEHOUSE_WARM_ENGINE", "1") != "0"
     url = f"http://127.0.0.1:{port}/lab/tree/{FIRST_LAB}?token={token}"
     proc = subprocess.Popen(cmd, cwd=ws, start_new_session=True,  # Ctrl+C reaches us, not Jupyter's prompt
                             preexec_fn=_die_with_parent)
+    if warm and not before.running:  # after Popen: JupyterLab must not inherit the Connect client's settings
+        warm_engine(report=lambda line: print(line, flush=True))
     try:
         _wait_listening(port, proc)
         print(f"\nThe course is open at lab 00:\n    {url}\n", flush=True)
-        print("The Spark engine starts with your first notebook. Press Ctrl+C here to stop JupyterLab; "
+        starting = ("The Spark engine is starting in the background." if warm and not before.running
+                    else "The Spark engine starts with your first notebook." if not before.running
+                    else "The Spark engine is already running.")
+        print(f"{starting} Press Ctrl+C here to stop JupyterLab; "
               "the engine it started stops with it (or later: `make stop`).", flush=True)
         return proc.wait()
     except KeyboardInterrupt:
