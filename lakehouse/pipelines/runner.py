@@ -42,10 +42,11 @@ from .api import PIPELINE_SESSION
 from .errors import ExpectationFailedError, FlowFailedError, PipelineError, PipelineGraphError
 from .event_log import EventLog, event_log_path
 from .expectations import (drop_filter, fail_guard, failure_of, metric_columns, metric_names, quality_report)
+from .failure_text import underlying
 from .graph import order, validate
 from .loader import load_files
-from .resolve import PipelineSession, ident_parts, qualify
-from .spec import load_spec
+from .resolve import PipelineSession, ident_parts, qualify, table_name
+from .spec import load_spec, pipeline_conf
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def run(spec, *, full_refresh=False, refresh=None, spark=None, quiet: bool = Fal
     spec = load_spec(spec)
     spark = spark or get_spark()
     say = (lambda *a: None) if quiet else (lambda text: print(text, flush=True))
-    with _conf(spark, dict(spec.configuration)):  # pipeline files read it with spark.conf.get
+    with _conf(spark, pipeline_conf(spec)):  # pipeline files read it with spark.conf.get
         return _update(spec, spark, full_refresh, refresh, say, _dry)
 
 
@@ -236,7 +237,7 @@ def _kinds(graph: _Graph) -> dict:
 
 def _build_graph(spec, spark) -> _Graph:
     session = PipelineSession(spark, datasets={}, catalog=spec.catalog, schema=spec.schema, mode="discover")
-    registry = load_files(spec.source_files(), spark=session)
+    registry = load_files(spec.source_files(), spark=session, spec=spec)
     if not registry.datasets:
         raise PipelineGraphError(f"pipeline {spec.name!r} defines no dataset: its libraries match "
                                  f"{len(spec.source_files())} files.", fix=f"check libraries in {spec.path}.")
@@ -259,7 +260,7 @@ def _build_graph(spec, spark) -> _Graph:
             except Exception as exc:
                 if not session.reads.datasets:  # nothing learnt: report it with the file and line
                     raise PipelineGraphError(f"flow {flow.name!r} ({flow.source}) failed while its inputs were "
-                                             f"resolved: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                                             f"resolved: {type(exc).__name__}: {underlying(exc)}") from exc
                 # It read pipeline datasets, then looked at a placeholder's schema: those reads are its inputs.
             finally:
                 PIPELINE_SESSION.reset(token)
@@ -321,7 +322,7 @@ def _flow_type(flow, graph: _Graph) -> str:
 
 
 def _full_name(spec, ds) -> str:
-    return qualify(ds.name, spec.catalog, spec.schema)
+    return table_name(ds, spec.catalog, spec.schema)
 
 
 def _checkpoint(spec, ds, flow) -> str:
@@ -476,12 +477,7 @@ def _as_pipeline_error(exc: BaseException, ds, flow) -> PipelineError:
             f"(flow {flow.name!r}: nothing of it was written).",
             expectation=name, dataset=dataset, row=row,
             fix="fix the data, or use expect_or_drop / expect if such rows may pass.")
-    first = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
-    if "foreachBatch" in first:  # the Python error raised in the foreachBatch process, not Spark's wrapper
-        import re
-
-        raised = re.findall(r"^\s*([\w.]+(?:Error|Exception): .+)$", str(exc), flags=re.M)
-        first = raised[-1][:500] if raised else first
+    first = underlying(exc)  # the cause, not Spark's wrapper line ("... Traceback (most recent call last):")
     return FlowFailedError(f"flow {flow.name!r} into {ds.name!r} ({flow.source}) failed: {first}")
 
 
