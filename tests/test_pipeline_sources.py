@@ -375,6 +375,6 @@ def test_auto_loader_error_reaches_the_cli_line_and_the_event_log_in_full(spark,
     with pytest.raises(pipelines.FlowFailedError) as err:
         pipelines.run(spec, spark=spark, quiet=True)
     line = str(err.value).splitlines()[0]
-    assert "noSuchOption" in line and "Traceback" not in line, line
+    assert "[CLOUDFILES_OPTION] Unknown option 'cloudfiles.nosuchoption'" in line and "Traceback" not in line, line
     logged = pipelines.event_log(spec, spark=spark).where("event_type = 'flow_progress' AND level = 'ERROR'")
-    assert "noSuchOption" in logged.first().error.exceptions[0].message
+    assert "Unknown option 'cloudfiles.nosuchoption'" in logged.first().error.exceptions[0].message

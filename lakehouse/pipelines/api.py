@@ -38,6 +38,9 @@ _REGISTRY: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_r
 PIPELINE_SESSION: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_session", default=None)
 """The session of the pipeline update that is loading its files (the runner sets it)."""
 _EXPECTATIONS_ATTR = "__lakehouse_expectations__"
+DP_NAMES = ("append_flow", "create_auto_cdc_flow", "create_streaming_table", "expect", "expect_all", "expect_all_or_drop",
+            "expect_all_or_fail", "expect_or_drop", "expect_or_fail", "materialized_view", "table", "temporary_view")
+"""The names of Databricks' ``pyspark.pipelines`` this module implements (``lakehouse.dp`` locally)."""
 
 
 @contextlib.contextmanager

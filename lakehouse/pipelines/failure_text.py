@@ -4,8 +4,8 @@ Spark wraps an error raised in a Python worker (the local ``cloudFiles`` source,
 ``foreachBatch`` function) as ``[PYTHON_DATA_SOURCE_ERROR] ... Traceback (most recent call
 last):`` with the cause many lines further down; the first line alone is a stub. The cause is:
 
-* a ``lakehouse`` error carried in the text (``[CODE] message`` and its fix), as
-  :func:`lakehouse.display.short_error` finds it;
+* an Auto Loader error carried in the text (``[CODE] message`` and its fix), as
+  :func:`lakehouse.autoloader.client_check.from_spark_error` finds it;
 * else the last ``SomeError: message`` line of an embedded Python traceback, after Spark's
   error condition;
 * else Spark's first line.
@@ -27,12 +27,12 @@ TRACEBACK = "Traceback (most recent call last)"
 
 def underlying(exc: BaseException, width: int = 2000) -> str:
     """The cause of ``exc`` in one line (see the module docstring)."""
-    from ..display import short_error
+    from ..autoloader.client_check import from_spark_error
 
     text = str(exc).strip()
-    ours = short_error(exc, width=width)
-    if ours.startswith("["):  # a lakehouse error code with its message and fix
-        return ours
+    ours = from_spark_error(exc)
+    if ours is not None:  # the cloudFiles error with its message and fix, on one line
+        return " ".join(line.strip() for line in str(ours).splitlines())[:width]
     first = (text.splitlines() or [type(exc).__name__])[0]
     if TRACEBACK in text:
         raised = re.findall(r"^\s*([\w.]+(?:Error|Exception|Exit|Interrupt): .+)$", text, flags=re.M)

@@ -49,9 +49,9 @@ def databricks_modules():
     """
     import pyspark
 
-    from .. import dp
     from . import dlt as legacy
 
+    dp = _dp_module()
     saved = {name: sys.modules.get(name) for name in ("pyspark.pipelines", "dlt")}
     had_attr, old_attr = hasattr(pyspark, "pipelines"), getattr(pyspark, "pipelines", None)
     sys.modules["pyspark.pipelines"] = dp
@@ -70,6 +70,18 @@ def databricks_modules():
             pyspark.pipelines = old_attr
         else:
             delattr(pyspark, "pipelines")
+
+
+def _dp_module():
+    """A module with the ``dp`` surface (what ``lakehouse.dp`` exports locally)."""
+    import types
+
+    from . import api
+
+    module = types.ModuleType("pyspark.pipelines", "The local pipelines API (lakehouse.dp) while a pipeline loads.")
+    module.__all__ = list(api.DP_NAMES)
+    module.__dict__.update({name: getattr(api, name) for name in api.DP_NAMES})
+    return module
 
 
 def _real_dlt() -> bool:
