@@ -378,3 +378,28 @@ def test_auto_loader_error_reaches_the_cli_line_and_the_event_log_in_full(spark,
     assert "[CLOUDFILES_OPTION] Unknown option 'cloudfiles.nosuchoption'" in line and "Traceback" not in line, line
     logged = pipelines.event_log(spec, spark=spark).where("event_type = 'flow_progress' AND level = 'ERROR'")
     assert "Unknown option 'cloudfiles.nosuchoption'" in logged.first().error.exceptions[0].message
+
+
+def test_private_tables_are_read_in_the_pipeline_and_not_published(spark, tmp_path):
+    """``CREATE PRIVATE MATERIALIZED VIEW`` (MV) and legacy ``@dlt.table(temporary=True)`` (PY):
+    "not added to the catalog and only accessible within the defining pipeline" (ST, PRIVATE)."""
+    spec = write(tmp_path, {"a.sql": """
+        CREATE OR REFRESH PRIVATE MATERIALIZED VIEW staged AS SELECT 1 AS x UNION ALL SELECT 2;
+        CREATE OR REFRESH MATERIALIZED VIEW published AS SELECT sum(x) AS total FROM staged;
+    """, "b.py": """
+        import dlt
+
+        @dlt.table(temporary=True)
+        def scratch():
+            return dlt.read("published")
+
+        @dlt.table
+        def copied():
+            return spark.read.table("scratch")
+    """}, name="pipe_private")
+    pipelines.run(spec, spark=spark, full_refresh=True, quiet=True)
+    assert [r.total for r in spark.table("pipe_private.published").collect()] == [3]
+    assert [r.total for r in spark.table("pipe_private.copied").collect()] == [3]
+    assert not spark.catalog.tableExists("pipe_private.staged")
+    assert not spark.catalog.tableExists("pipe_private.scratch")
+    assert spark.catalog.tableExists("pipe_private__pipeline_private.staged")
