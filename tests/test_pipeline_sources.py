@@ -351,6 +351,7 @@ def test_same_pipeline_in_sql_and_python_gives_equal_tables_and_expectation_coun
     counts = expectation_counts(spark, sql_spec, sql_run.update_id)
     assert counts == expectation_counts(spark, py_spec, py_run.update_id)
     assert counts[("raw_orders", "has_amount")] == (4, 1)
+    assert counts[("orders_typed", "has_id")] == (4, 1)  # a view's expectations, counted where it is read
     assert counts[("clean_orders", "qty_is_int")] == (3, 1)  # 'two' counted as failed, the flow went on
     assert counts[("clean_orders", "positive_amount")] == (2, 2)  # -1 and NULL
     assert sorted(r.total for r in spark.table("pipe_sql_form.totals").collect()) == [5.0, 10.0]

@@ -51,6 +51,7 @@ def run_dataset(spark, graph, ds, log, say, update_id: str):
             log.add("flow_progress", f"Flow '{flow.name}' is SKIPPED (append once: done already).",
                     {"flow_progress": {"status": "SKIPPED"}}, flow=flow.name, dataset=ds.name)
             continue
+        views = metrics.pop("__views", [])  # expectations of the temporary views the flow read
         report = quality_report(ds.expectations, ds.name, metrics) if flow.cdc is None else None
         out = int(metrics.get("__rows") or 0) - (report["dropped_records"] if report else 0)
         details = {"status": "COMPLETED", "metrics": {"num_output_rows": out}}
@@ -58,6 +59,8 @@ def run_dataset(spark, graph, ds, log, say, update_id: str):
             details["data_quality"] = report
             quality = merge_quality(quality, report["expectations"])
             dropped += report["dropped_records"]
+        if views:
+            details.setdefault("data_quality", {"dropped_records": 0, "expectations": []})["expectations"] += views
         rows += out
         log.add("flow_progress", f"Flow '{flow.name}' has COMPLETED.", {"flow_progress": details}, level="METRICS",
                 flow=flow.name, dataset=ds.name)
