@@ -3,7 +3,7 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``, ``jobs ...``, ``cluster up|down|status``, ``quiz``).
+add (``data ...``, ``gold ...``, ``jobs ...``, ``notebooks import|run``, ``cluster up|down|status``, ``quiz``).
 
 Example:
     $ lakehouse doctor
@@ -114,9 +114,10 @@ def _extensions():
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
     from .jobs.cli import add_commands as jobs_commands
+    from .notebook.cli import add_commands as notebook_commands  # issue 31: notebooks import|run
 
     return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands, quiz_commands,
-            grade_commands]
+            grade_commands, notebook_commands]
 
 
 def main(argv: list[str] | None = None) -> int:
