@@ -100,6 +100,7 @@ class Bank:
     pass_percent: int
     sources: list[str]
     items: list[Item] = field(default_factory=list)
+    professional: tuple[str, ...] = ()
 
     def by_id(self) -> dict[str, Item]:
         """The items keyed by id."""
@@ -132,7 +133,8 @@ def load_bank(folder: str | Path | None = None) -> Bank:
     meta = yaml.safe_load(sections_file.read_text(encoding="utf-8")) or {}
     try:
         sections = {k: Section(k, str(v["title"]), float(v["weight"])) for k, v in meta["sections"].items()}
-        bank = Bank(sections, int(meta["pass_percent"]), list(meta.get("sources", [])))
+        bank = Bank(sections, int(meta["pass_percent"]), list(meta.get("sources", [])),
+                    professional=tuple(meta.get("professional", ())))
     except (KeyError, TypeError, ValueError) as exc:
         raise BankError(f"{sections_file}: needs sections (key: {{title, weight}}) and pass_percent ({exc}).",
                         fix="see the module docstring of lakehouse.course.exam.bank.") from None
@@ -183,6 +185,8 @@ def _item(raw, file: str, line: int, bank: Bank) -> Item:
         raise bad("id: lower-case letters, digits and '-' (3-61 characters).")
     if raw["section"] not in bank.sections:
         raise bad(f"section {raw['section']!r} is not in sections.yaml ({', '.join(bank.sections)}).")
+    if raw.get("professional") is not None and raw["professional"] not in bank.professional:
+        raise bad(f"professional {raw['professional']!r} is not a Professional section ({', '.join(bank.professional)}).")
     lab = str(raw["lab"]).zfill(2)
     if lab not in LABS:
         raise bad(f"lab {raw['lab']!r} is not a lab of the course (00-12).")

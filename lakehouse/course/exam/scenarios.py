@@ -24,8 +24,8 @@ scenario's unqualified table names land there):
   run by ``lakehouse.jobs.run_job``; the outcome is each task's result state, or the job's
   (``ask: job``).
 
-The outcome is the last statement's (or ``query``'s) rows: a single value for one row and one
-column, a list of values for one column, else a list of rows; or ``{error: CONDITION}`` when a
+The outcome is the last statement's (or ``query``'s) rows: one row is a value (one column) or a
+list of values; several rows are a list of values (one column) or a list of rows; or ``{error: CONDITION}`` when a
 statement fails. :func:`same` compares it with an option's ``result``.
 
 Example:
@@ -77,10 +77,16 @@ def same(outcome, result) -> bool:
 
 
 def outcome_of_rows(rows) -> object:
-    """Rows as the bank writes them: one value, a list of values (one column), or a list of rows."""
+    """Rows as the bank writes them: one row is its value (one column) or its values (a list);
+    several rows are a list of values (one column) or a list of rows.
+
+    Example:
+        >>> outcome_of_rows([(1, 0)]), outcome_of_rows([(1,), (2,)]), outcome_of_rows([(1, "a"), (2, "b")])
+        ([1, 0], [1, 2], [[1, 'a'], [2, 'b']])
+    """
     rows = [tuple(r) for r in rows]
-    if len(rows) == 1 and len(rows[0]) == 1:
-        return rows[0][0]
+    if len(rows) == 1:
+        return rows[0][0] if len(rows[0]) == 1 else list(rows[0])
     if rows and all(len(r) == 1 for r in rows):
         return [r[0] for r in rows]
     return [list(r) for r in rows]
@@ -104,10 +110,13 @@ def error_condition(exc: BaseException) -> str | None:
 
 
 class Runner:
-    """Runs scenarios on one Spark session, each in a fresh schema ``<prefix>_<n>`` under ``work``."""
+    """Runs scenarios on one Spark session, each in a fresh schema ``<prefix>_<n>`` (current while it
+    runs; :meth:`close` drops them and makes ``default`` current again), files under ``work``."""
 
-    def __init__(self, spark, work: Path, prefix: str = "exam_bank"):
-        self.spark, self.work, self.prefix, self.count = spark, Path(work), prefix, 0
+    def __init__(self, spark, work: Path, prefix: str | None = None):
+        # a prefix of this process: no schema of an earlier (crashed) run is in the way
+        self.spark, self.work, self.count = spark, Path(work), 0
+        self.prefix = prefix or f"exam_bank_{os.getpid()}"
         self.schemas: list[str] = []
 
     def run(self, scenario: dict):
@@ -122,20 +131,18 @@ class Runner:
         folder = self.work / schema
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        self.spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         self.spark.sql(f"CREATE SCHEMA {schema}")
         self.spark.sql(f"USE {schema}")
         try:
             return getattr(self, f"_{scenario['kind']}")(scenario, schema, folder)
         except KeyError as exc:
             raise ScenarioError(f"scenario of kind {scenario.get('kind')!r} needs the field {exc}") from None
-        finally:
-            self.spark.sql("USE default")
 
     def close(self) -> None:
         """Drop the schemas (and the governance records) of every scenario run."""
         from ...governance.store import Metastore
 
+        self.spark.sql("USE default")
         store = Metastore.load()
         for schema in self.schemas:
             self.spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -273,6 +280,7 @@ class Runner:
             log = pipelines.event_log(spec, spark=self.spark).where("event_type = 'flow_progress'")
             quality = [json.loads(r.details)["flow_progress"].get("data_quality") for r in log.collect()]
             return sum(q.get("dropped_records", 0) for q in quality if q)
+        self.spark.sql(f"USE {schema}")  # the runner may have changed the current schema
         return self._statements(_list(s.get("query")), self.spark.sql)
 
     def _job(self, s, schema, folder):

@@ -105,5 +105,8 @@ def record(bank: Bank, result: Result, *, started: float, minutes: float, timed_
 
 
 def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    """The question's line: the last line that asks (ends with '?'), else the first line, shortened."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()] or [""]
+    asks = [ln for ln in lines if ln.endswith("?")]
+    line = asks[-1] if asks else lines[0]
     return line if len(line) <= 110 else line[:107] + "..."
