@@ -137,6 +137,10 @@ class Runner:
             return getattr(self, f"_{scenario['kind']}")(scenario, schema, folder)
         except KeyError as exc:
             raise ScenarioError(f"scenario of kind {scenario.get('kind')!r} needs the field {exc}") from None
+        finally:
+            # temporary views live in the session and would shadow the next scenario's tables
+            for view in _temp_views(scenario):
+                self.spark.catalog.dropTempView(view)
 
     def close(self) -> None:
         """Drop the schemas (and the governance records) of every scenario run."""
@@ -220,8 +224,8 @@ class Runner:
                                                                        str(folder / "schema"))
             for key, value in s.get("options", {}).items():
                 reader = reader.option(key, str(value).lower() if isinstance(value, bool) else str(value))
-            writer = (reader.load(str(landing)).writeStream.option("checkpointLocation", str(folder / "checkpoint"))
-                      .trigger(availableNow=True))
+            writer = (reader.load(str(landing)).writeStream.format("delta")
+                      .option("checkpointLocation", str(folder / "checkpoint")).trigger(availableNow=True))
             if s.get("merge_schema"):
                 writer = writer.option("mergeSchema", "true")
             failed = _run_to_end(writer, f"{schema}.bronze")
@@ -248,7 +252,7 @@ class Runner:
                 df = df.withWatermark(spec["watermark"]["column"], spec["watermark"]["delay"])
             df.createOrReplaceTempView("src")
             out = self.spark.sql(spec.get("select", "SELECT * FROM src"))
-            writer = (out.writeStream.outputMode(spec.get("mode", "append"))
+            writer = (out.writeStream.format("delta").outputMode(spec.get("mode", "append"))
                       .option("checkpointLocation", str(folder / "checkpoint")).trigger(availableNow=True))
             failed = _run_to_end(writer, f"{schema}.sink")
             if failed:
@@ -273,7 +277,13 @@ class Runner:
         spec = folder / "spark-pipeline.yml"
         spec.write_text(f"name: {schema}\nstorage: state\nschema: {schema}\n"
                         "libraries:\n  - glob:\n      include: transformations/**\n", encoding="utf-8")
-        update = pipelines.run(spec, spark=self.spark, quiet=True)
+        try:
+            update = pipelines.run(spec, spark=self.spark, quiet=True)
+        except Exception as exc:  # noqa: BLE001 - a failed update (expect_or_fail) is an outcome
+            cond = error_condition(exc)
+            if cond is None:
+                raise
+            return {"error": cond}
         if update.state != "COMPLETED":
             return {"error": update.state}
         if s.get("metric") == "dropped_records":
@@ -315,11 +325,25 @@ def _run_to_end(writer, table: str) -> dict | None:
     try:
         writer.toTable(table).awaitTermination()
     except Exception as exc:  # noqa: BLE001 - a failing stream is an outcome when it has a condition
-        cond = error_condition(exc) or _condition_in_text(str(exc))
+        cond = _condition_in_text(str(exc)) or error_condition(exc)
         if cond is None:
             raise
         return {"error": cond}
     return None
+
+
+def _temp_views(scenario: dict) -> set[str]:
+    """The temporary views a scenario creates (``CREATE ... TEMP[ORARY] VIEW name``; a stream's ``src``).
+
+    Example:
+        >>> sorted(_temp_views({"kind": "sql", "sql": ["CREATE OR REPLACE TEMP VIEW u AS SELECT 1"]}))
+        ['u']
+    """
+    import re
+
+    text = json.dumps(scenario)
+    views = set(re.findall(r"TEMP(?:ORARY)?\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(\w+)", text, flags=re.I))
+    return views | ({"src"} if scenario.get("kind") == "stream" else set())
 
 
 def _list(value) -> list:
@@ -332,11 +356,17 @@ def _first(statement) -> str:
 
 
 def _condition_in_text(text: str) -> str | None:
-    """A streaming query's error carries the condition of its cause in its text: ``[COND] ...``."""
+    """The condition of a failed stream's cause: the first ``[COND]`` in its text after STREAM_FAILED.
+
+    Example:
+        >>> _condition_in_text("[STREAM_FAILED] Query [id = 1] terminated ... [UNKNOWN_FIELD] ...")
+        'UNKNOWN_FIELD'
+    """
     import re
 
-    match = re.search(r"\[([A-Z][A-Z0-9_]+)(?:\.[A-Z0-9_]+)?\]", text)
-    return match.group(1) if match else None
+    found = [m.group(1) for m in re.finditer(r"\[([A-Z][A-Z0-9_]+)(?:\.[A-Z0-9_]+)?\]", text)]
+    found = [c for c in found if c != "STREAM_FAILED"]
+    return found[0] if found else None
 
 
 def scratch_dir() -> Path:
