@@ -308,3 +308,17 @@ def test_target_replaced_by_another_writer_does_not_inherit_old_state(spark, sch
     spark.sql(f"CREATE OR REPLACE TABLE {target} (id int, v string) USING delta")
     apply_changes(target, _df(spark, [(1, "b", "U", 2)], KV), **KV_ARGS)
     _expect(spark, target, [(1, "b")], "id int, v string")
+
+
+# --- the join helpers both SCD types use -------------------------------------------------------
+
+def test_key_match_joins_renamed_keys_null_safely(spark):
+    from lakehouse.cdc.tables import key_match, renamed
+
+    keys = ["id", "odd`key"]
+    left = spark.createDataFrame([(1, "a", "x"), (1, None, "y"), (2, "b", "z")], "id int, `odd``key` string, v string")
+    right = spark.createDataFrame([(1, None), (2, "b"), (2, "c")], "id int, `odd``key` string")
+    renamed_right = right.select(*renamed(keys, "__cdc_k_"))
+    assert renamed_right.columns == ["__cdc_k_0", "__cdc_k_1"]
+    matched = left.join(renamed_right, key_match(keys, "__cdc_k_"), "left_semi")
+    assert sorted(r.v for r in matched.collect()) == ["y", "z"], "a null key matches a null key"

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lakehouse.cli import main
-from lakehouse.datagen import (DEFAULT_BATCHES, DEFECT_RATES, SOURCES, TINY_SCALE, arrive, generate, land_files,
+from lakehouse.datagen import (DEFAULT_BATCHES, DEFECT_RATES, SOURCES, TINY_SCALE, arrive, batch_folder, generate, land_files,
                                landed_batches, read_manifest)
 from lakehouse.datagen.clickstream import BOT_EVENT_ID_BASE, DRIFT_COLUMN, SCHEMA
 from lakehouse.datagen.defects import BOT_SESSION_EVENTS, bot_event_count, defect_count, defect_kinds
@@ -39,7 +39,7 @@ def generated(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def _staged(out: Path, batch: int, path: str) -> Path:
-    return out / "_batches" / f"{batch:03d}" / path
+    return batch_folder(out, batch) / path
 
 
 def _epoch(iso: str) -> float:
@@ -113,6 +113,24 @@ def test_layout_and_manifest_header(generated):
             for f in b["sources"][source]["files"]:
                 assert _staged(out, b["batch"], f["path"]).is_file()
                 assert f["path"].startswith(source + "/") and not Path(f["path"]).name.startswith(("_", "."))
+
+
+def test_batch_folder_is_where_the_generator_staged_each_source(generated):
+    out, manifest = generated
+    for b in manifest["batches"]:
+        for source in SOURCES:
+            folder = batch_folder(out, b["batch"], source)
+            listed = sorted(Path(f["path"]).name for f in b["sources"][source]["files"])
+            assert sorted(p.name for p in folder.iterdir()) == listed
+            assert folder.parent == batch_folder(str(out), b["batch"])
+    assert {p.name for p in (out / "_batches").iterdir()} == {f"{b:03d}" for b in range(manifest["num_batches"])}
+
+
+@pytest.mark.parametrize("batch, source", [(-1, None), (True, None), ("0", None), (1.0, None), (0, "tickets"), (0, "")])
+def test_batch_folder_refuses_a_bad_batch_or_source(batch, source):
+    with pytest.raises(BadArgumentError) as info:
+        batch_folder("data/landing", batch, source)
+    assert ("batch" if source is None else "source") in str(info.value)
 
 
 def test_crm_is_json_lines_with_nested_address_and_cdc_columns(generated):

@@ -8,7 +8,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from lakehouse.datagen import arrive, generate, landed_batches, read_manifest
+from lakehouse.datagen import arrive, batch_folder, generate, landed_batches, read_manifest
 from lakehouse.datagen.arrival import FILE_SOURCES
 from lakehouse.datagen.tickets import OPERATIONS
 
@@ -42,7 +42,7 @@ def test_files_land_whole_with_their_final_names(landed):
         assert found == expected, "no temporary or missing files"
         for b in manifest["batches"]:
             for f in b["sources"][source_name]["files"]:
-                staged = source / "_batches" / f"{b['batch']:03d}" / f["path"]
+                staged = batch_folder(source, b["batch"]) / f["path"]
                 assert (target / f["path"]).read_bytes() == staged.read_bytes()
 
 
@@ -69,7 +69,7 @@ def test_ticket_table_holds_the_last_state_of_every_ticket(landed, spark):
     source, target, manifest, _, _ = landed
     last: dict[str, tuple] = {}
     for b in manifest["batches"]:
-        table = pq.read_table(source / "_batches" / f"{b['batch']:03d}" / b["sources"]["support_tickets"]["files"][0]["path"])
+        table = pq.read_table(batch_folder(source, b["batch"]) / b["sources"]["support_tickets"]["files"][0]["path"])
         for row in table.select(["ticket_id", "status", "change", "change_seq"]).to_pylist():
             last[row["ticket_id"]] = (row["status"], row["change"])
     expected = {t: s for t, (s, change) in last.items() if change != "delete"}

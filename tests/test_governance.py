@@ -128,6 +128,8 @@ def test_inheritance_and_revoke(store):
 def test_permission_denied_error_names_privilege_and_object():
     err = PermissionDeniedError("a@x", "SELECT", "TABLE main.s.t")
     assert err.code == "PERMISSION_DENIED" and "SELECT" in str(err) and "main.s.t" in str(err)
+    assert "TO `a@x` (or" in err.fix
+    assert "TO `odd``name` (or" in PermissionDeniedError("odd`name", "SELECT", "TABLE t").fix, "inner backticks doubled"
 
 
 def test_as_user_and_identity_functions():

@@ -39,7 +39,37 @@ def test_every_exam_section_has_questions_and_the_whiteboard_has_five():
     per_section = {s: sum(c.section == s for c in cards) for s in SECTIONS}
     assert all(n >= 3 for n in per_section.values()), per_section
     assert sum(c.section == "Whiteboard" for c in cards) == 5
-    assert "## Talking points" in TEXT and TEXT.count("### Talking point") == 6
+
+
+# The six talking points the course promises (../shared/COURSE.md, "The six talking points"),
+# under exactly these questions, first in the guide's "Talking points" section.
+SIX = ["Why Delta Lake over plain Parquet?", "How do you handle late-arriving data?",
+       "How do you ensure data quality?", "How do you optimize query performance?",
+       "How do you handle schema changes?", "How do you secure a multi-tenant lakehouse?"]
+
+
+def test_talking_points_are_the_six_questions_each_a_two_minute_answer_with_lab_and_snippet():
+    points = [c for c in quiz.load_cards(GUIDE) if c.section == "Talking points"]
+    assert [c.title for c in points[:6]] == SIX
+    assert [c.key for c in points] == [f"T{i}" for i in range(1, len(points) + 1)] and len(points) >= 8
+    for card in points[:6]:
+        spoken = re.sub(r"\(snippets/[^)]*\)|\(\.\./labs/[^)]*\)|https?://\S+", "", card.answer)
+        words = len(spoken.split())
+        assert 230 <= words <= 330, f"{card.key}: {words} words; a 2-minute answer is ~250-300"
+        assert re.search(r"\]\(\.\./labs/\d\d_", card.answer), f"{card.key} names no lab"
+        assert re.search(r"\]\(snippets/[a-z0-9_]+\.py\)", card.answer), f"{card.key} runs no snippet"
+        assert re.search(r"Databricks:\s+https://docs.databricks.com/", card.answer), f"{card.key} cites no doc"
+
+
+def test_readme_counts_are_the_guides():
+    """README's "N questions ... N talking points ... N whiteboard designs" equal the guide's."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    cards = quiz.load_cards(GUIDE)
+    said = re.search(r"INTERVIEW_GUIDE\.md` — (\d+) questions.*?(\d+) talking points.*?(\d+) whiteboard designs",
+                     readme, flags=re.S)
+    assert said, "README's interview-guide paragraph states the counts"
+    counted = tuple(sum(c.key[0] == k and c.key[1:].isdigit() for c in cards) for k in "QTW")
+    assert tuple(int(n) for n in said.groups()) == counted
 
 
 def test_every_answer_links_to_a_lab_of_the_course_map():

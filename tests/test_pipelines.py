@@ -320,3 +320,42 @@ def test_same_tables_as_the_open_source_spark_pipelines_cli(spark, tmp_path, tes
         a, b = spark.table(f"pipe_parity_oss.{table}"), spark.table(f"pipe_parity_ours.{table}")
         assert a.columns == b.columns, table
         assert a.exceptAll(b).count() == 0 and b.exceptAll(a).count() == 0, table
+
+
+def test_one_rule_set_keeps_the_same_rows_in_a_pipeline_and_in_split(spark, tmp_path):
+    """The rules a YAML file holds drop the same rows through ``@dp.expect_all_or_drop`` as
+    ``lakehouse.quality.split`` keeps out of ``valid``, and count the same failures."""
+    from lakehouse.quality import rules_from_yaml, split
+
+    rules_file = tmp_path / "rules.yml"
+    rules_file.write_text("- {name: has_customer, expression: customer IS NOT NULL}\n"
+                          "- {name: positive, expression: amount > 0, action: drop}\n"
+                          "- {name: small, expression: amount < 100, action: warn, metadata: {owner: finance}}\n")
+    schema = "pipe_rules"
+    spark.sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    rows = [(1, "a", 10.0), (2, "a", -1.0), (3, None, 5.0), (4, None, None), (5, "b", 700.0), (6, "c", None)]
+    spark.createDataFrame(rows, "id INT, customer STRING, amount DOUBLE").write.mode("overwrite") \
+        .saveAsTable(f"{schema}.orders_source")
+    spec = write_pipeline(tmp_path / "p", schema, {"orders.py": f'''
+        from pathlib import Path
+        from lakehouse import dp
+        from lakehouse.quality import rules_from_yaml
+
+        RULES = rules_from_yaml(Path({str(rules_file)!r}).read_text())
+
+        @dp.materialized_view
+        @dp.expect_all_or_drop(RULES.as_dict("drop"))
+        @dp.expect_all(RULES.as_dict("warn"))
+        def orders():
+            return spark.read.table("{schema}.orders_source")
+    '''})
+    result = pipelines.run(spec, spark=spark, quiet=True)
+
+    rules = rules_from_yaml(rules_file.read_text())
+    source = spark.table(f"{schema}.orders_source")
+    checked = split(source, rules)
+    assert sorted(spark.table(f"{schema}.orders").collect()) == sorted(checked.valid.collect()) != []
+    counts = {e["name"]: e["failed_records"] for e in result.datasets["orders"].expectations}
+    assert counts == {r.name: source.where(~r.passes()).count() for r in rules} == \
+        {"has_customer": 2, "positive": 3, "small": 3}
+    assert result.datasets["orders"].dropped_records == checked.quarantined.count() == 4

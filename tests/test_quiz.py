@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import pexpect
@@ -133,3 +134,70 @@ def test_missing_guide_is_a_clear_error(tmp_path):
     with pytest.raises(quiz.QuizError) as info:
         quiz.load_cards(tmp_path / "nope.md")
     assert info.value.code == "QUIZ_ERROR"
+
+
+def test_the_drill_says_what_it_holds_and_renders_markdown_on_a_terminal(tmp_path):
+    cards = quiz.load_cards()
+    counts = {k: sum(c.key[0] == k and c.key[1:].isdigit() for c in cards) for k in "QTW"}
+    child = spawn(tmp_path, "--limit", "1", "--seed", "3",
+                  first=rf"{len(cards)} cards: {counts['Q']} questions, {counts['T']} talking points,\s+"
+                        rf"{counts['W']} whiteboard designs, in \d+ sections:\s+Talking points \({counts['T']}\);")
+    child.expect(r"Asking 1 of them")
+    key = asked_key(child)
+    child.expect(PROMPT_SHOW)
+    child.sendline("")
+    child.expect(PROMPT_MARK)
+    shown = child.before
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    card = next(c for c in cards if c.key == key)
+    assert "**" not in shown and "](" not in shown, shown[:400]    # no raw Markdown
+    assert "\x1b[" in shown                                         # styled: stdout is a terminal
+    lab = re.search(r"\]\(\.\./(labs/[^)]+)\)", card.answer).group(1)
+    assert lab in shown                                             # a link reads as its target
+    env_child = pexpect.spawn(sys.executable, ["-m", "lakehouse.cli", "quiz", "--limit", "1", "--seed", "3"],
+                              env={**os.environ, "LAKEHOUSE_HOME": str(tmp_path), "NO_COLOR": "1"},
+                              encoding="utf-8", timeout=30, dimensions=(50, 200))
+    env_child.expect(PROMPT_SHOW)
+    env_child.sendline("")
+    env_child.expect(PROMPT_MARK)
+    assert "\x1b[" not in env_child.before and lab in env_child.before
+    env_child.sendline("q")
+    env_child.expect(pexpect.EOF)
+
+
+def test_summary_names_every_section_with_its_count():
+    cards = quiz.load_cards()
+    text = quiz.summary(cards)
+    for section in dict.fromkeys(c.section for c in cards):
+        n = sum(c.section == section for c in cards)
+        assert f"{section} ({n})" in text
+    assert quiz.summary(quiz.select(cards, section="streaming")).endswith("in 1 section: Structured Streaming ("
+                                                                          f"{sum(c.section == 'Structured Streaming' for c in cards)}).")
+
+
+@pytest.mark.parametrize("markdown, plain", [
+    ("**AUTO CDC** orders by `sequence_by`", "AUTO CDC orders by `sequence_by`"),
+    ("*Assume*: a *small* table, not a*b*c", "Assume: a small table, not a*b*c"),
+    ("see [lab 05](../labs/05_structured_streaming.ipynb)", "see lab 05 (labs/05_structured_streaming.ipynb)"),
+    ("[snippets/x.py](snippets/x.py) and [docs](https://docs.databricks.com/aws/en/delta/)",
+     "interview_guide/snippets/x.py and docs (https://docs.databricks.com/aws/en/delta/)"),
+    ("`a ** b` stays code", "`a ** b` stays code"),
+    ("* **Bronze** - raw\n  and appended\n* Silver", "  • Bronze - raw and appended\n  • Silver"),
+    ("1. first\n2. second", "  • first\n  • second"),
+    ("| a | b |\n|---|---|\n| `x` | y |", "  a | b\n  `x` | y"),
+    ("one\nparagraph\n\nand another", "one paragraph\n\nand another"),
+])
+def test_render_turns_the_guides_markdown_into_terminal_text(markdown, plain):
+    from lakehouse.course.terminal_markdown import render
+
+    assert render(markdown, color=False, width=100) == plain
+
+
+def test_render_styles_and_wraps_by_visible_width():
+    from lakehouse.course.terminal_markdown import BOLD, CODE, RESET, render
+
+    styled = render("**bold** and `code` " + "word " * 30, color=True, width=40)
+    assert styled.startswith(f"{BOLD}bold{RESET} and {CODE}code{RESET} word")
+    visible = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in styled.splitlines()]
+    assert max(len(line) for line in visible) <= 40 and len(visible) > 3

@@ -2,8 +2,9 @@
 
 Claim (guide Q27): ``expect`` (warn) keeps failing rows, ``expect_or_drop`` removes them, and
 the ``flow_progress`` event's ``details:flow_progress:data_quality`` holds ``dropped_records``
-and per-expectation ``passed_records``/``failed_records``. A NULL fails a constraint. Locally
-the runner is the course's ``lakehouse.pipelines`` stand-in.
+and per-expectation ``passed_records``/``failed_records``. The course counts a constraint that is
+NULL as failed (the Databricks page says only that the constraint must evaluate to true or
+false for each record). Locally the runner is the course's ``lakehouse.pipelines`` stand-in.
 Databricks: https://docs.databricks.com/aws/en/ldp/expectations and
 https://docs.databricks.com/aws/en/ldp/monitor-event-log-schema
 """

@@ -8,6 +8,8 @@ Example:
     >>> from lakehouse.autoloader.errors import CloudFilesOptionError
     >>> CloudFilesOptionError.code
     'CLOUDFILES_OPTION'
+    >>> str(CloudFilesOptionError("Unknown option 'x'.")).splitlines()[0]   # the code once, first
+    "[CLOUDFILES_OPTION] Unknown option 'x'."
 """
 
 from __future__ import annotations
@@ -19,9 +21,6 @@ class AutoLoaderError(LakehouseError):
     """Root of the errors of the local Auto Loader (``cloudFiles``) source."""
 
     code = "AUTOLOADER_ERROR"
-
-    def __init__(self, message: str, *, fix: str | None = None):
-        super().__init__(f"[{self.code}] {message}", fix=fix)
 
 
 class CloudFilesOptionError(AutoLoaderError):

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .errors import CloudFilesOptionError
-from .option_specs import NOT_SUPPORTED, all_keys, spec
+from .option_specs import (BOOL, BYTES, CHAR, CHARSET, COLUMNS, COUNT, JSON_FLAGS, LOCALE, NOT_SUPPORTED, PARSER_MODE,
+                           POSITIVE, SPECS, TEXT, TIMESTAMP, OptionSpec, all_keys, spec)
 
 OPTIONS_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/options"
 SCHEMA_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema"
@@ -27,8 +28,6 @@ SCHEMA_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/
 FORMATS = ("json", "csv", "parquet", "text", "binaryfile", "orc")
 EVOLUTION_MODES = ("addNewColumns", "rescue", "failOnNewColumns", "none")
 PARSE_MODES = ("PERMISSIVE", "DROPMALFORMED", "FAILFAST")
-DEFAULT_RESCUED_COLUMN = "_rescued_data"
-DEFAULT_MAX_FILES = 1000  # cloudFiles.maxFilesPerTrigger default (options page)
 
 
 def _name(key: str) -> str:
@@ -39,7 +38,11 @@ def _name(key: str) -> str:
 
 @dataclass(frozen=True)
 class AutoLoaderOptions:
-    """The checked settings of one ``cloudFiles`` stream (see :func:`parse_options`)."""
+    """The checked settings of one ``cloudFiles`` stream (see :func:`parse_options`).
+
+    The settings an option fills (its ``field`` in :mod:`.option_specs`) take the option's
+    default from there when it is not given.
+    """
 
     path: str
     format: str
@@ -52,43 +55,35 @@ class AutoLoaderOptions:
     max_bytes: int | None
     include_existing: bool
     user_schema: bool
-    header: bool = False
-    sep: str = ","
-    quote: str = '"'
-    escape: str | None = "\\"
-    multiline: bool = False
-    path_glob: str | None = None
-    encoding: str = "utf-8"
-    line_sep: str | None = None
-    mode: str = "PERMISSIVE"
-    reader_case_sensitive: bool = True
-    null_value: str = ""
-    comment: str | None = None
-    skip_rows: int = 0
-    trim_leading: bool = False
-    trim_trailing: bool = False
-    nan_value: str = "NaN"
-    positive_inf: str = "Inf"
-    negative_inf: str = "-Inf"
-    date_format: str | None = None
-    timestamp_format: str | None = None
-    whole_text: bool = False
-    json_flags: frozenset = frozenset({"allowsinglequotes", "allownonnumericnumbers"})
-    primitives_as_string: bool = False
-    drop_field_if_all_null: bool = False
-    partition_columns: tuple[str, ...] | None = None  # None: infer from key=value folders
-    modified_after_ms: int | None = None
-    modified_before_ms: int | None = None
-    ignore_missing_files: bool = True
-    ignore_corrupt_files: bool = False
-
-
-# JSON parser switches (Spark's JSONOptions names, lower case) and their defaults.
-JSON_FLAGS = {
-    "allowcomments": False, "allowunquotedfieldnames": False, "allowsinglequotes": True,
-    "allownumericleadingzeros": False, "allownonnumericnumbers": True,
-    "allowbackslashescapinganycharacter": False, "allowunquotedcontrolchars": False,
-}
+    header: bool
+    sep: str
+    quote: str
+    escape: str | None
+    multiline: bool
+    path_glob: str | None
+    encoding: str
+    line_sep: str | None
+    mode: str
+    reader_case_sensitive: bool
+    null_value: str
+    comment: str | None
+    skip_rows: int
+    trim_leading: bool
+    trim_trailing: bool
+    nan_value: str
+    positive_inf: str
+    negative_inf: str
+    date_format: str | None
+    timestamp_format: str | None
+    whole_text: bool
+    json_flags: frozenset  # the JSON parser switches that are on (Spark's JSONOptions names, lower case)
+    primitives_as_string: bool
+    drop_field_if_all_null: bool
+    partition_columns: tuple[str, ...] | None  # None: infer from key=value folders
+    modified_after_ms: int | None
+    modified_before_ms: int | None
+    ignore_missing_files: bool
+    ignore_corrupt_files: bool
 
 
 def _bool(key: str, value: str) -> bool:
@@ -175,10 +170,7 @@ def _timestamp_ms(key: str, value: str) -> int:
     return int(stamp.timestamp() * 1000)
 
 
-def _char(opts: dict[str, str], key: str, default: str | None, *alias: str) -> str | None:
-    value = next((opts[k] for k in (key, *alias) if k in opts), default)
-    if value is None:
-        return None
+def _char(key: str, value: str) -> str:
     value = {"\\t": "\t", "\\n": "\n"}.get(value, value)
     if len(value) != 1:
         raise CloudFilesOptionError(f"Option {_name(key)}={value!r} must be a single character.",
@@ -191,14 +183,71 @@ CHARSETS = {"utf-8": "utf-8", "iso-8859-1": "iso8859-1", "us-ascii": "ascii", "u
             "utf-16be": "utf-16-be", "utf-16le": "utf-16-le", "utf-32": "utf-32"}
 
 
-def _encoding(opts: dict[str, str]) -> str:
-    name = opts.get("encoding", opts.get("charset", "UTF-8")).strip()
+def _encoding(key: str, value: str) -> str:
+    name = value.strip()
     codec = CHARSETS.get(name.lower())
     if codec is None:
         raise CloudFilesOptionError(
             f"Option encoding={name!r} is not a character set Spark reads.",
             fix=f"use one of {', '.join(sorted(CHARSETS))} (Spark's list), e.g. 'ISO-8859-1' for Latin-1.")
     return codec
+
+
+def _parser_mode(key: str, value: str) -> str:
+    mode = value.strip().upper()
+    if mode not in PARSE_MODES:
+        raise CloudFilesOptionError(f"Option mode={mode!r} is not a parser mode.",
+                                    fix=f"use one of {', '.join(PARSE_MODES)}.")
+    return mode
+
+
+# How the text of an option of each value type is read (types of option_specs).
+_PARSERS = {
+    BOOL: _bool,
+    CHAR: _char,
+    COUNT: lambda key, value: _positive_int(key, value, zero=True),
+    POSITIVE: _positive_int,
+    BYTES: lambda key, value: parse_byte_size(value),
+    TIMESTAMP: _timestamp_ms,
+    TEXT: lambda key, value: value,
+    COLUMNS: lambda key, value: tuple(p.strip() for p in value.split(",") if p.strip()),
+    CHARSET: _encoding,
+    PARSER_MODE: _parser_mode,
+    LOCALE: lambda key, value: value.strip().replace("_", "-").lower(),
+}
+
+
+def _given(opts: dict[str, str], option: OptionSpec) -> str | None:
+    """The text given for ``option`` (under its name or an alias), or None."""
+    return next((opts[k.lower()] for k in (option.name, *option.aliases) if k.lower() in opts), None)
+
+
+def _settings(opts: dict[str, str]) -> dict:
+    """Every setting an option fills, from the text given or the option's default (:mod:`.option_specs`).
+
+    Each option given is checked against its type, also when it fills no setting; an option of
+    which only the default works locally (``fixed``) is refused with another value.
+    """
+    settings: dict = {JSON_FLAGS: set()}
+    for option in SPECS:
+        read = _PARSERS.get(option.type)
+        if read is None:
+            continue
+        given = _given(opts, option)
+        text = option.default if given is None else given
+        value = None if text is None else read(option.name, text)
+        if option.type == TEXT and option.default is None and value == "":
+            value = None  # an empty string leaves an optional setting unset
+        if option.fixed and given is not None and value != read(option.name, option.default):
+            raise CloudFilesOptionError(f"Option {option.name}={given} is not supported locally.",
+                                        fix="remove it (see docs/AUTO_LOADER_OPTIONS.md).")
+        if option.field == JSON_FLAGS:
+            if value:
+                settings[JSON_FLAGS].add(option.name.lower())
+        elif option.field:
+            settings[option.field] = value
+    settings[JSON_FLAGS] = frozenset(settings[JSON_FLAGS])
+    return settings
 
 
 def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoaderOptions:
@@ -240,36 +289,17 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
     if not path:
         raise CloudFilesOptionError("No input path was given to the cloudFiles source.",
                                     fix="pass the landing folder to .load('<path>').")
-    for key, good in (("cloudfiles.allowoverwrites", "false"), ("cloudfiles.usenotifications", "false"),
-                      ("cloudfiles.uselisting", "true"), ("enforceschema", "true")):
-        if key in opts and _bool(key, opts[key]) != (good == "true"):
-            raise CloudFilesOptionError(
-                f"Option {_name(key)}={opts[key]} is not supported locally.",
-                fix=f"remove it (see docs/AUTO_LOADER_OPTIONS.md).")
-    for key in ("cloudfiles.validateoptions", "recursivefilelookup", "mergeschema"):
-        if key in opts:
-            _bool(key, opts[key])  # accepted: always validated / listed recursively / merged
-    mode = opts.get("mode", "PERMISSIVE").strip().upper()
-    if mode not in PARSE_MODES:
-        raise CloudFilesOptionError(f"Option mode={mode!r} is not a parser mode.",
-                                    fix=f"use one of {', '.join(PARSE_MODES)}.")
-    if opts.get("locale", "en-US").strip().replace("_", "-").lower() != "en-us":
-        raise CloudFilesOptionError(f"Option locale={opts['locale']!r} is not supported locally.",
-                                    fix="remove it: locally dates and numbers are read as en-US.")
-    line_sep = opts.get("linesep")
+    settings = _settings(opts)
+    line_sep = _given(opts, spec("lineSep"))
     if line_sep is not None and (not line_sep or (fmt == "csv" and line_sep not in ("\n", "\r\n", "\r"))):
         raise CloudFilesOptionError(f"Option lineSep={line_sep!r} is not supported locally for {fmt}.",
                                     fix="remove it (lines end with \\n, \\r\\n or \\r by default).")
-
-    encoding = _encoding(opts)
-    if fmt == "json" and encoding != "utf-8" and line_sep is None and not _bool("multiline", opts.get("multiline", "false")):
+    if fmt == "json" and settings["encoding"] != "utf-8" and line_sep is None and not settings["multiline"]:
         raise CloudFilesOptionError(  # Spark's JSONOptionsInRead.checkedEncoding
-            f"Option lineSep must be given with encoding={opts.get('encoding', opts.get('charset'))!r} for json.",
+            f"Option lineSep must be given with encoding={_given(opts, spec('encoding'))!r} for json.",
             fix="add .option('lineSep', '\\n'), or multiLine=true.")
 
-    schema_location = opts.get("cloudfiles.schemalocation") or None
-    mode_key = "cloudfiles.schemaevolutionmode"
-    evolution = opts.get(mode_key)
+    evolution = _given(opts, spec("cloudFiles.schemaEvolutionMode"))
     if evolution is not None:
         match = [m for m in EVOLUTION_MODES if m.lower() == evolution.strip().lower()]
         if not match:
@@ -289,79 +319,25 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
                 "by .schema(...).",
                 fix="drop .schema(...) to let Auto Loader infer and evolve it, or use 'rescue' / 'none'.")
     else:
-        evolution = evolution or "addNewColumns"
-        if schema_location is None:
+        evolution = evolution or spec("cloudFiles.schemaEvolutionMode").default
+        if settings["schema_location"] is None:
             raise CloudFilesOptionError(
                 "Schema inference needs cloudFiles.schemaLocation (where Auto Loader keeps the "
                 "inferred schema and its versions).",
                 fix="add .option('cloudFiles.schemaLocation', '<folder>') (the checkpoint folder is "
                     "fine), or give a schema with .schema(...).")
 
-    rescued = opts.get("rescueddatacolumn")
+    rescued = _given(opts, spec("rescuedDataColumn"))
     if rescued is not None and not rescued.strip():
         raise CloudFilesOptionError("Option rescuedDataColumn is empty.", fix="give a column name, e.g. '_rescued_data'.")
     # "none": new columns are ignored and data is not rescued unless rescuedDataColumn is set
     # (https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema).
     if rescued is None and not fixed_schema and evolution != "none" and (not user_schema or evolution == "rescue"):
-        rescued = DEFAULT_RESCUED_COLUMN
+        rescued = spec("rescuedDataColumn").default
     if fixed_schema:
         rescued = None
-
-    max_files = DEFAULT_MAX_FILES
-    if "cloudfiles.maxfilespertrigger" in opts:
-        max_files = _positive_int("cloudfiles.maxfilespertrigger", opts["cloudfiles.maxfilespertrigger"])
-    max_bytes = None
-    if "cloudfiles.maxbytespertrigger" in opts:
-        max_bytes = parse_byte_size(opts["cloudfiles.maxbytespertrigger"])
-
-    def flag(key: str, default: bool) -> bool:
-        return _bool(key, opts[key]) if key in opts else default
-
-    partitions = None
-    if "cloudfiles.partitioncolumns" in opts:
-        partitions = tuple(p.strip() for p in opts["cloudfiles.partitioncolumns"].split(",") if p.strip())
-    return AutoLoaderOptions(
-        path=path,
-        format=fmt,
-        schema_location=schema_location,
-        infer_column_types=flag("cloudfiles.infercolumntypes", False),
-        schema_hints=opts.get("cloudfiles.schemahints") or None,
-        evolution_mode=evolution,
-        rescued_column=rescued.strip() if rescued else None,
-        max_files=max_files,
-        max_bytes=max_bytes,
-        include_existing=flag("cloudfiles.includeexistingfiles", True),
-        user_schema=user_schema,
-        header=flag("header", False),
-        sep=_char(opts, "sep", ",", "delimiter"),
-        quote=_char(opts, "quote", '"'),
-        escape=_char(opts, "escape", "\\"),
-        multiline=flag("multiline", False),
-        path_glob=opts.get("pathglobfilter", opts.get("filenamepattern")) or None,
-        encoding=encoding,
-        line_sep=line_sep,
-        mode=mode,
-        reader_case_sensitive=flag("readercasesensitive", True),
-        null_value=opts.get("nullvalue", ""),
-        comment=_char(opts, "comment", None),
-        skip_rows=_positive_int("skiprows", opts["skiprows"], zero=True) if "skiprows" in opts else 0,
-        trim_leading=flag("ignoreleadingwhitespace", False),
-        trim_trailing=flag("ignoretrailingwhitespace", False),
-        nan_value=opts.get("nanvalue", "NaN"),
-        positive_inf=opts.get("positiveinf", "Inf"),
-        negative_inf=opts.get("negativeinf", "-Inf"),
-        date_format=opts.get("dateformat") or None,
-        timestamp_format=opts.get("timestampformat") or None,
-        whole_text=flag("wholetext", False),
-        json_flags=frozenset(k for k, default in JSON_FLAGS.items() if flag(k, default)),
-        primitives_as_string=flag("primitivesasstring", False),
-        drop_field_if_all_null=flag("dropfieldifallnull", False),
-        partition_columns=partitions,
-        modified_after_ms=_timestamp_ms("modifiedafter", opts["modifiedafter"]) if "modifiedafter" in opts else None,
-        modified_before_ms=_timestamp_ms("modifiedbefore", opts["modifiedbefore"]) if "modifiedbefore" in opts else None,
-        ignore_missing_files=flag("ignoremissingfiles", True),
-        ignore_corrupt_files=flag("ignorecorruptfiles", False),
-    )
+    return AutoLoaderOptions(path=path, format=fmt, evolution_mode=evolution, user_schema=user_schema,
+                             rescued_column=rescued.strip() if rescued else None, **settings)
 
 
 def reader_options(fmt: str, **changes) -> AutoLoaderOptions:
@@ -371,8 +347,6 @@ def reader_options(fmt: str, **changes) -> AutoLoaderOptions:
         >>> reader_options("csv", header=True).header, reader_options("csv").escape
         (True, '\\\\')
     """
-    base = AutoLoaderOptions(path="/", format=fmt, schema_location=None, infer_column_types=False,
-                             schema_hints=None, evolution_mode="none", rescued_column=None,
-                             max_files=DEFAULT_MAX_FILES, max_bytes=None, include_existing=True,
-                             user_schema=True)
+    base = AutoLoaderOptions(path="/", format=fmt, evolution_mode="none", rescued_column=None, user_schema=True,
+                             **_settings({}))
     return replace(base, **changes)

@@ -32,7 +32,8 @@ The local `cloudFiles` source (`lakehouse.autoloader`) accepts the options Datab
 documents for Auto Loader ({OPTIONS_DOC}) as below. *supported*: same name, default and
 result as on Databricks (for reader options, the same rows as Spark's own reader on the same
 files: `tests/test_autoloader_reader_options.py`). *differs*: accepted, with the difference
-shown. *not supported*: the stream fails at `load` with `[CLOUDFILES_OPTION]` naming the
+shown. *Type* and *Default* are how the local source reads the option's text and the text it
+uses when the option is not given (an empty Default: unset). *not supported*: the stream fails at `load` with `[CLOUDFILES_OPTION]` naming the
 option and why. An option meant for another format (e.g. `header` on a json stream) fails
 the same way. Option names are case-insensitive.
 
@@ -48,6 +49,18 @@ are raised at `load` or at `writeStream.start()` as `lakehouse` errors whose fir
 """
 
 
+def _default(text: str | None) -> str:
+    """A default as a Markdown cell: code text, ``(empty)`` for the empty string, nothing when unset.
+
+    Example:
+        >>> _default("1000"), _default(""), _default(None)
+        ('`1000`', '(empty)', '')
+    """
+    if text is None:
+        return ""
+    return "(empty)" if text == "" else f"`{text}`"
+
+
 def render() -> str:
     """The Markdown text of the table, one row per documented option."""
     parts = [_INTRO]
@@ -55,12 +68,13 @@ def render() -> str:
         rows = [s for s in SPECS if s.scope == scope or (scope == "shared" and "," in s.scope)]
         if not rows:
             continue
-        parts.append(f"\n## {title}\n\n| Option | Applies to | Locally | How it differs / why not |\n|---|---|---|---|")
+        parts.append(f"\n## {title}\n\n| Option | Applies to | Type | Default | Locally | How it differs / why not |"
+                     "\n|---|---|---|---|---|---|")
         for s in rows:
             names = " / ".join(f"`{n}`" for n in (s.name, *s.aliases))
             where = "all formats" if s.scope in ("common", "generic") else ", ".join(s.formats())
             note = s.note.replace("|", "\\|")
-            parts.append(f"| {names} | {where} | {_LABEL[s.status]} | {note} |")
+            parts.append(f"| {names} | {where} | {s.type} | {_default(s.default)} | {_LABEL[s.status]} | {note} |")
     return "\n".join(parts) + "\n"
 
 

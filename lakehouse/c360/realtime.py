@@ -52,6 +52,8 @@ import uuid
 from dataclasses import dataclass
 
 from ..errors import LakehouseError
+from ..runtime import delta_log
+from ..runtime.names import quote
 from ..runtime.shipping import portable
 from . import silver
 from .bronze import read_files
@@ -168,7 +170,7 @@ def _create(spark, table: str, schema) -> None:
     import re
 
     ddl = schema if isinstance(schema, str) else ", ".join(
-        "`" + f.name.replace("`", "``") + "` " + f.dataType.simpleString() for f in schema.fields)
+        quote(f.name) + " " + f.dataType.simpleString() for f in schema.fields)
     try:
         spark.sql(f"CREATE TABLE IF NOT EXISTS {table} ({ddl}) USING DELTA")
     except Exception as exc:  # AnalysisException, classic or Connect
@@ -177,8 +179,7 @@ def _create(spark, table: str, schema) -> None:
             raise
         location = found.group(1)
         local = location.removeprefix("file:")
-        log = os.path.join(local, "_delta_log")
-        if os.path.isdir(log) and any(n.endswith(".json") for n in os.listdir(log)):
+        if delta_log.latest_version(local) >= 0:
             spark.sql(f"CREATE TABLE IF NOT EXISTS {table} USING DELTA LOCATION '{location}'")
         elif os.path.isdir(local):
             import shutil
@@ -531,11 +532,12 @@ def prepare_customers(spark, source_data, layout: Layout, *, rebuild: bool = Fal
     from pyspark.sql import functions as F
 
     from ..cdc import apply_changes
-    from ..datagen.manifest import STAGING
+    from ..datagen import batch_folder, read_manifest
 
     if spark.catalog.tableExists(layout.customers) and not rebuild:
         return spark.table(layout.customers).count()
-    files = os.path.join(str(source_data), STAGING.replace("{batch:03d}", "*"), "crm", "*.json")
+    batches = range(read_manifest(source_data)["num_batches"])
+    files = [str(batch_folder(source_data, b, "crm") / "*.json") for b in batches]
     crm = (spark.read.format("json").load(files).select("*", F.col("_metadata.file_path").alias("_source_file"))
            .withColumn("_ingested_at", F.current_timestamp()))
     if "_corrupt_record" not in crm.columns:

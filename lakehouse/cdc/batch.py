@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..runtime.names import quote
 from .errors import CdcArgumentError, CdcColumnError, CdcNullSequenceError
 from .spec import END_AT, START_AT, CdcSpec
 from .tables import DEL, PREFIX, SEQ, TRUNC, has_map
@@ -95,11 +96,11 @@ def prepare_batch(spec: CdcSpec, source, scratch) -> Batch:
 
     is_truncate = conditions["apply_as_truncates"]
     events = source.select(
-        *[F.col(_q(k)).alias(k) for k in keys],
+        *[F.col(quote(k)).alias(k) for k in keys],
         sequence.alias(SEQ),
         (~is_truncate & conditions["apply_as_deletes"]).alias(DEL),
         is_truncate.alias(TRUNC),
-        *[F.col(_q(c)).alias(c) for c in value_cols],
+        *[F.col(quote(c)).alias(c) for c in value_cols],
     )
     events = scratch.materialize(events)
     null_seq = F.col(SEQ).isNull()
@@ -162,7 +163,3 @@ def _analysed_type(source, column, argument: str):
     except PySparkException as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CdcArgumentError(f"{argument} cannot be evaluated over the source: {first}") from exc
-
-
-def _q(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"

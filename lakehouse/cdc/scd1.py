@@ -29,10 +29,11 @@ Example:
 from __future__ import annotations
 
 from ..runtime.names import quote, quote_name
-from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, null_safe_on, sql_same
+from .tables import ACTION, DEL, OP, SEQ, TRUNC, Plan, insert_from, key_match, null_safe_on, renamed, sql_same
 
 W_OLD = "__cdc_w_old"
 W_NEW = "__cdc_w_new"
+S_KEY = "__cdc_s_"  # state keys renamed for a join: __cdc_s_<i>
 S_SEQ = "__cdc_s_seq"
 S_OP = "__cdc_s_op"
 RANK = "__cdc_rank"
@@ -80,7 +81,7 @@ def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
 
     # Compare with the key's state and the truncate watermark.
     key_state = _renamed_state(state_df.where(F.col(OP) != "truncate"), keys)
-    joined = changes.join(key_state, _key_match(keys), "left").crossJoin(wm)
+    joined = changes.join(key_state, key_match(keys, S_KEY), "left").crossJoin(wm)
     fresh = ((F.col(W_NEW).isNull() | (F.col(SEQ) > F.col(W_NEW)))
              & (F.col(S_SEQ).isNull() | (F.col(SEQ) > F.col(S_SEQ))
                 | (F.col(DEL) & (F.col(SEQ) == F.col(S_SEQ)) & (F.col(S_OP) == "upsert"))))
@@ -114,7 +115,7 @@ def plan_scd1(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
     if spec.ignore_null_updates and values:
         # No delete in the kept changes and a live row: fill the remaining nulls from it.
         old = _renamed_target(spark.table(quote_name(target)), keys, values)
-        final = final.join(old, _key_match(keys, "__cdc_t_"), "left")
+        final = final.join(old, key_match(keys, "__cdc_t_"), "left")
         for i, c in enumerate(values):
             keep_old = (F.col(SEG) == 0) & F.col("__cdc_live")
             final = final.withColumn(c, F.when(keep_old, F.coalesce(F.col(quote(c)), F.col(f"__cdc_tv_{i}")))
@@ -154,13 +155,13 @@ def _with_truncate(spark, target, state_df, wm, keys, values, final, target_chan
     touched = _renamed_state(final.select(*[F.col(quote(k)) for k in keys],
                                           F.lit(None).alias(SEQ), F.lit(None).alias(OP)), keys)
     wiped = (spark.table(quote_name(target)).select(*[F.col(quote(k)) for k in keys])
-             .join(newer, _key_match(keys), "left_anti")
-             .join(touched, _key_match(keys), "left_anti")
+             .join(newer, key_match(keys, S_KEY), "left_anti")
+             .join(touched, key_match(keys, S_KEY), "left_anti")
              .select(*[F.col(quote(k)) for k in keys],
                      *[F.lit(None).alias(c) for c in values], F.lit("delete").alias(ACTION)))
     old_states = (state_df.crossJoin(wm)
                   .where((F.col(OP) != "truncate") & (F.col(SEQ) <= F.col(W_NEW)))
-                  .join(touched, _key_match(keys), "left_anti")
+                  .join(touched, key_match(keys, S_KEY), "left_anti")
                   .select(*[F.col(quote(k)) for k in keys], SEQ, OP, F.lit("delete").alias(ACTION)))
     mark = wm.select(*[F.lit(None).alias(k) for k in keys], F.col(W_NEW).alias(SEQ),
                      F.lit("truncate").alias(OP), F.lit("upsert").alias(ACTION))
@@ -173,25 +174,15 @@ def _renamed_state(df, keys):
     """State columns renamed so they can be joined to changes: keys -> __cdc_s_<i>."""
     from pyspark.sql import functions as F
 
-    return df.select(*[F.col(quote(k)).alias(f"__cdc_s_{i}") for i, k in enumerate(keys)],
+    return df.select(*renamed(keys, S_KEY),
                      F.col(SEQ).alias(S_SEQ), F.col(OP).alias(S_OP))
 
 
 def _renamed_target(df, keys, values):
     from pyspark.sql import functions as F
 
-    return df.select(*[F.col(quote(k)).alias(f"__cdc_t_{i}") for i, k in enumerate(keys)],
-                     *[F.col(quote(c)).alias(f"__cdc_tv_{i}") for i, c in enumerate(values)])
-
-
-def _key_match(keys, prefix: str = "__cdc_s_"):
-    from pyspark.sql import functions as F
-
-    cond = None
-    for i, k in enumerate(keys):
-        part = F.col(quote(k)).eqNullSafe(F.col(f"{prefix}{i}"))
-        cond = part if cond is None else cond & part
-    return cond
+    return df.select(*renamed(keys, "__cdc_t_"),
+                     *renamed(values, "__cdc_tv_"))
 
 
 def target_merge_sql(target: str, view: str, keys, values, map_cols=()) -> str:
@@ -200,20 +191,16 @@ def target_merge_sql(target: str, view: str, keys, values, map_cols=()) -> str:
     sets = ", ".join(f"t.{quote(c)} = s.{quote(c)}" for c in values)
     differs = " OR ".join(f"NOT ({sql_same(f't.{quote(c)}', f's.{quote(c)}', c in map_cols)})"
                           for c in values) or "FALSE"
-    cols = ", ".join(quote(c) for c in [*keys, *values])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, *values])
     update = (f"WHEN MATCHED AND s.{ACTION} = 'upsert' AND ({differs}) THEN UPDATE SET {sets}\n"
               if values else "")
     return (f"MERGE INTO {target} t USING {view} s ON {null_safe_on('t', 's', keys)}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"{update}"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN {insert_from('s', [*keys, *values])}")
 
 
 def state_merge_sql(state: str, view: str, keys) -> str:
     """The MERGE that applies SCD 1 state changes (one row per key plus the truncate mark)."""
-    cols = ", ".join(quote(c) for c in [*keys, SEQ, OP])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, SEQ, OP])
     # The truncate mark has null keys in the state and in the changes, so one equi-join on the
     # keys (null-safe) finds it too; an OR here would make Delta join every state row to every
     # change row (a nested loop join), whose cost grows with the state table.
@@ -221,4 +208,4 @@ def state_merge_sql(state: str, view: str, keys) -> str:
     return (f"MERGE INTO {state} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"WHEN MATCHED THEN UPDATE SET t.{SEQ} = s.{SEQ}, t.{OP} = s.{OP}\n"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'upsert' THEN {insert_from('s', [*keys, SEQ, OP])}")

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from .spec import END_AT, START_AT
 from ..runtime.names import quote, quote_name
-from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, null_safe_on
+from .tables import ACTION, DEL, OP, SEQ, Plan, all_same, insert_from, key_match, null_safe_on, renamed
 
 PRIO = "__cdc_prio"  # 0 stored delete, 1 new delete, 2 stored upsert, 3 new upsert
 RANK = "__cdc_rank"
@@ -70,11 +70,11 @@ def plan_scd2(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
 
     # What is stored for the keys of this batch, read once: the chain and both diffs below use it.
     # Five materialisations and one action for the counts in all (was five and four).
-    touched = ev.select(*[F.col(quote(k)).alias(f"__cdc_k_{i}") for i, k in enumerate(keys)]).distinct()
+    touched = ev.select(*renamed(keys, "__cdc_k_")).distinct()
     old_rows = scratch.materialize(
-        spark.table(quote_name(target)).join(touched, _key_match(keys, "__cdc_k_"), "left_semi"))
+        spark.table(quote_name(target)).join(touched, key_match(keys, "__cdc_k_"), "left_semi"))
     old_state = scratch.materialize(
-        spark.table(quote_name(state)).join(touched, _key_match(keys, "__cdc_k_"), "left_semi"))
+        spark.table(quote_name(state)).join(touched, key_match(keys, "__cdc_k_"), "left_semi"))
 
     def events(df, seq, is_delete: bool, prio: int, with_values: bool = True):
         return df.select(*k_cols, seq.alias(SEQ), F.lit(is_delete).alias(DEL), F.lit(prio).alias(PRIO),
@@ -82,10 +82,10 @@ def plan_scd2(spark, spec, batch, scratch, target: tuple[str, ...], state: tuple
                            for c in values])
 
     starts = events(old_rows, F.col(START_AT), False, 2)
-    covering = old_rows.select(*[F.col(quote(k)).alias(f"__cdc_v_{i}") for i, k in enumerate(keys)],
+    covering = old_rows.select(*renamed(keys, "__cdc_v_"),
                                F.col(START_AT).alias("__cdc_v_start"), F.col(END_AT).alias("__cdc_v_end"),
-                               *[F.col(quote(c)).alias(f"__cdc_vv_{i}") for i, c in enumerate(values)])
-    in_version = (_key_match(keys, "__cdc_v_") & (F.col("__cdc_v_start") <= F.col(SEQ))
+                               *renamed(values, "__cdc_vv_"))
+    in_version = (key_match(keys, "__cdc_v_") & (F.col("__cdc_v_start") <= F.col(SEQ))
                   & (F.col("__cdc_v_end").isNull() | (F.col(SEQ) < F.col("__cdc_v_end"))))
     updates = (old_state.where(F.col(OP) == "update").join(covering, in_version, "inner")
                .select(*k_cols, F.col(SEQ), F.lit(False).alias(DEL), F.lit(2).alias(PRIO),
@@ -155,10 +155,10 @@ def _row_diff(new_rows, old_rows, keys, values, types):
     """Rows to insert, update (values or ``__END_AT``) or delete, keyed by (keys, ``__START_AT``)."""
     from pyspark.sql import functions as F
 
-    old = old_rows.select(*[F.col(quote(k)).alias(f"__cdc_o_{i}") for i, k in enumerate(keys)],
+    old = old_rows.select(*renamed(keys, "__cdc_o_"),
                           F.col(START_AT).alias("__cdc_o_start"), F.col(END_AT).alias("__cdc_o_end"),
-                          *[F.col(quote(c)).alias(f"__cdc_ov_{i}") for i, c in enumerate(values)])
-    on = _key_match(keys, "__cdc_o_") & (F.col(START_AT) == F.col("__cdc_o_start"))
+                          *renamed(values, "__cdc_ov_"))
+    on = key_match(keys, "__cdc_o_") & (F.col(START_AT) == F.col("__cdc_o_start"))
     joined = new_rows.join(old, on, "full_outer")
     unchanged = all_same([(F.col(END_AT), F.col("__cdc_o_end"), None)]
                          + [(F.col(quote(c)), F.col(f"__cdc_ov_{i}"), types[c]) for i, c in enumerate(values)])
@@ -177,9 +177,9 @@ def _state_diff(new_state, old_state, keys):
     """State rows to insert or delete, keyed by (keys, sequence, op)."""
     from pyspark.sql import functions as F
 
-    old = old_state.select(*[F.col(quote(k)).alias(f"__cdc_o_{i}") for i, k in enumerate(keys)],
+    old = old_state.select(*renamed(keys, "__cdc_o_"),
                            F.col(SEQ).alias("__cdc_o_seq"), F.col(OP).alias("__cdc_o_op"))
-    on = _key_match(keys, "__cdc_o_") & (F.col(SEQ) == F.col("__cdc_o_seq")) & (F.col(OP) == F.col("__cdc_o_op"))
+    on = key_match(keys, "__cdc_o_") & (F.col(SEQ) == F.col("__cdc_o_seq")) & (F.col(OP) == F.col("__cdc_o_op"))
     joined = new_state.join(old, on, "full_outer")
     gone = F.col(SEQ).isNull()
     return joined.select(
@@ -190,33 +190,19 @@ def _state_diff(new_state, old_state, keys):
     ).where(F.col(ACTION).isNotNull())
 
 
-def _key_match(keys, prefix: str):
-    from pyspark.sql import functions as F
-
-    cond = None
-    for i, k in enumerate(keys):
-        part = F.col(quote(k)).eqNullSafe(F.col(f"{prefix}{i}"))
-        cond = part if cond is None else cond & part
-    return cond
-
-
 def target_merge_sql(target: str, view: str, keys, values) -> str:
     """The MERGE that applies SCD 2 row differences, matched on (keys, ``__START_AT``)."""
     sets = ", ".join(f"t.{quote(c)} = s.{quote(c)}" for c in [*values, END_AT])
-    cols = ", ".join(quote(c) for c in [*keys, *values, START_AT, END_AT])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, *values, START_AT, END_AT])
     on = f"{null_safe_on('t', 's', keys)} AND t.{quote(START_AT)} = s.{quote(START_AT)}"
     return (f"MERGE INTO {target} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
             f"WHEN MATCHED AND s.{ACTION} = 'update' THEN UPDATE SET {sets}\n"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN {insert_from('s', [*keys, *values, START_AT, END_AT])}")
 
 
 def state_merge_sql(state: str, view: str, keys) -> str:
     """The MERGE that applies SCD 2 state differences, matched on (keys, sequence, op)."""
-    cols = ", ".join(quote(c) for c in [*keys, SEQ, OP])
-    vals = ", ".join(f"s.{quote(c)}" for c in [*keys, SEQ, OP])
     on = f"{null_safe_on('t', 's', keys)} AND t.{SEQ} = s.{SEQ} AND t.{OP} = s.{OP}"
     return (f"MERGE INTO {state} t USING {view} s ON {on}\n"
             f"WHEN MATCHED AND s.{ACTION} = 'delete' THEN DELETE\n"
-            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN INSERT ({cols}) VALUES ({vals})")
+            f"WHEN NOT MATCHED AND s.{ACTION} = 'insert' THEN {insert_from('s', [*keys, SEQ, OP])}")

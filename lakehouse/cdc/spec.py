@@ -10,7 +10,7 @@ bad combination fails before any data is read or written
   and need SCD type 2;
 - ``apply_as_truncates`` needs SCD type 1 (Databricks: "SCD type 2 does not support
   truncate operations");
-- conditions are a SQL string or a ``Column`` (normalised in :func:`_as_condition`);
+- conditions are a SQL string or a ``Column`` (normalised by :mod:`lakehouse.quality.conditions`);
 - ``sequence_by`` is a column name or a ``Column`` (``struct(...)`` orders by its fields in turn).
 
 Example:
@@ -25,7 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime.names import IdentifierError, ident_parts
+from ..quality.conditions import check_condition, condition_column
+from ..runtime.names import IdentifierError, ident_parts, quote
 from .errors import CdcArgumentError
 
 # Columns the engine adds to an SCD type 2 target (names as on Databricks).
@@ -61,7 +62,7 @@ class CdcSpec:
         value = getattr(self, argument)
         if argument == "sequence_by":
             return _as_sequence(value, convert=True)
-        return _as_condition(value, argument, convert=True)
+        return condition_column(value, argument, CdcArgumentError, optional=True)
 
 
 def build_spec(target, *, keys, sequence_by, apply_as_deletes=None, apply_as_truncates=None,
@@ -114,8 +115,8 @@ def build_spec(target, *, keys, sequence_by, apply_as_deletes=None, apply_as_tru
     if scd_type == 1 and (tracked is not None or untracked is not None):
         raise CdcArgumentError("track_history_column_list / track_history_except_column_list need "
                                "stored_as_scd_type=2.", fix="set stored_as_scd_type=2 or drop them.")
-    deletes = _as_condition(apply_as_deletes, "apply_as_deletes")
-    truncates = _as_condition(apply_as_truncates, "apply_as_truncates")
+    deletes = check_condition(apply_as_deletes, "apply_as_deletes", CdcArgumentError, optional=True)
+    truncates = check_condition(apply_as_truncates, "apply_as_truncates", CdcArgumentError, optional=True)
     sequence = _as_sequence(sequence_by)
     if scd_type == 2 and truncates is not None:
         raise CdcArgumentError("apply_as_truncates is supported only for stored_as_scd_type=1 "
@@ -131,22 +132,6 @@ def build_spec(target, *, keys, sequence_by, apply_as_deletes=None, apply_as_tru
                    ignore_null_updates=ignore_null_updates)
 
 
-def _as_condition(value, argument: str, *, convert: bool = False):
-    """Check a condition given as ``str | Column`` (or None); with ``convert``, return it as a
-    ``Column`` (or None), else return it as given."""
-    from pyspark.sql import Column
-    from pyspark.sql import functions as F
-
-    if value is None or isinstance(value, Column):
-        return value
-    if isinstance(value, str):
-        if not value.strip():
-            raise CdcArgumentError(f"{argument} must be a non-empty SQL condition, got ''.")
-        return F.expr(value) if convert else value
-    raise CdcArgumentError(
-        f"{argument} must be a SQL condition string or a Column, got {type(value).__name__}.")
-
-
 def _as_sequence(value, *, convert: bool = False):
     from pyspark.sql import Column
     from pyspark.sql import functions as F
@@ -154,7 +139,7 @@ def _as_sequence(value, *, convert: bool = False):
     if isinstance(value, Column):
         return value
     if isinstance(value, str) and value.strip():
-        return F.col("`" + value.replace("`", "``") + "`") if convert else value
+        return F.col(quote(value)) if convert else value
     raise CdcArgumentError(
         "sequence_by must be a column name or a Column (e.g. struct('ts', 'id')), "
         f"got {type(value).__name__}{' (empty)' if isinstance(value, str) else ''}.")

@@ -17,12 +17,12 @@ Example:
 from __future__ import annotations
 
 import gc
-import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..runtime import delta_log
 from ..runtime.names import quote, quote_name
 
 # Internal column names (never in a target; sources may not use the prefix).
@@ -75,7 +75,7 @@ def table_properties(spark, parts: tuple[str, ...]) -> dict[str, str] | None:
     return {r[0]: r[1] for r in rows}
 
 
-_LOG_FOLDERS: dict[tuple, Path | None] = {}  # (name parts, state id) -> local _delta_log or None
+_TABLE_FOLDERS: dict[tuple, Path | None] = {}  # (name parts, state id) -> the local table folder or None
 
 
 def latest_version(spark, parts: tuple[str, ...], state_id: str | None = None) -> int:
@@ -88,40 +88,59 @@ def latest_version(spark, parts: tuple[str, ...], state_id: str | None = None) -
     that is not a folder on this machine falls back to ``DESCRIBE HISTORY``.
     """
     if state_id is not None:
-        if (parts, state_id) not in _LOG_FOLDERS:
+        if (parts, state_id) not in _TABLE_FOLDERS:
             location = spark.sql(f"DESCRIBE DETAIL {quote_name(parts)}").select("location").first()[0]
-            _LOG_FOLDERS[(parts, state_id)] = _local_folder(location, "_delta_log")
-        folder = _LOG_FOLDERS[(parts, state_id)]
-        versions = [int(p.name[:-5]) for p in folder.iterdir() if _COMMIT_FILE.match(p.name)] if folder else []
-        if versions:
-            return max(versions)
+            _TABLE_FOLDERS[(parts, state_id)] = delta_log.local_folder(location)
+        folder = _TABLE_FOLDERS[(parts, state_id)]
+        version = delta_log.latest_version(folder) if folder else -1
+        if version >= 0:
+            return version
     return int(spark.sql(f"DESCRIBE HISTORY {quote_name(parts)} LIMIT 1").select("version").first()[0])
-
-
-_COMMIT_FILE = re.compile(r"^\d{20}\.json$")  # Delta commit files: 00000000000000000012.json
-
-
-def _local_folder(location: str | None, child: str) -> Path | None:
-    """``location/child`` when ``location`` is a folder on this machine (``file:`` or a path).
-
-    Example:
-        >>> _local_folder("s3://bucket/t", "_delta_log") is None
-        True
-    """
-    from urllib.parse import urlparse
-
-    if not location:
-        return None
-    parsed = urlparse(location)
-    if parsed.scheme not in ("", "file"):
-        return None
-    folder = Path(parsed.path) / child
-    return folder if folder.is_dir() else None
 
 
 def null_safe_on(left: str, right: str, columns) -> str:
     """A SQL join condition ``l.c <=> r.c AND ...`` over ``columns``."""
     return " AND ".join(f"{left}.{quote(c)} <=> {right}.{quote(c)}" for c in columns)
+
+
+def renamed(columns, prefix: str) -> list:
+    """``columns`` selected under numbered names ``<prefix>0``, ``<prefix>1``, ... (to join a frame to itself).
+
+    Example:
+        >>> spark.range(1).select(*renamed(["id", "id"], "__cdc_k_")).columns   # doctest: +SKIP
+        ['__cdc_k_0', '__cdc_k_1']
+    """
+    from pyspark.sql import functions as F
+
+    return [F.col(quote(c)).alias(f"{prefix}{i}") for i, c in enumerate(columns)]
+
+
+def key_match(keys, prefix: str):
+    """The null-safe join condition of ``keys`` with their :func:`renamed` copies ``<prefix><i>``.
+
+    Example:
+        >>> touched = changes.select(*renamed(keys, "__cdc_k_")).distinct()    # doctest: +SKIP
+        >>> target.join(touched, key_match(keys, "__cdc_k_"), "left_semi")     # doctest: +SKIP
+    """
+    from pyspark.sql import functions as F
+
+    cond = None
+    for i, k in enumerate(keys):
+        part = F.col(quote(k)).eqNullSafe(F.col(f"{prefix}{i}"))
+        cond = part if cond is None else cond & part
+    return cond
+
+
+def insert_from(source: str, columns) -> str:
+    """A MERGE's ``INSERT (c, ...) VALUES (s.c, ...)`` taking ``columns`` from the source alias ``source``.
+
+    Example:
+        >>> insert_from("s", ["id", "a`b"])
+        'INSERT (`id`, `a``b`) VALUES (s.`id`, s.`a``b`)'
+    """
+    columns = list(columns)
+    return (f"INSERT ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(f'{source}.{quote(c)}' for c in columns)})")
 
 
 def sql_same(a: str, b: str, has_map_type: bool = False) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import LakehouseError
 from ..runtime.paths import lakehouse_home
+from .terminal_markdown import render, wants_color
 
 GUIDE = Path(__file__).resolve().parents[2] / "interview_guide" / "INTERVIEW_GUIDE.md"
 
@@ -154,9 +155,28 @@ def _save_misses(misses: dict[str, int]) -> None:
     tmp.replace(path)
 
 
+def summary(cards: list[Card]) -> str:
+    """What a drill over ``cards`` holds: how many questions, talking points and designs, per section.
+
+    Example:
+        >>> print(summary(select(load_cards(), section="whiteboard")))
+        5 cards: 5 whiteboard designs, in 1 section: Whiteboard (5).
+    """
+    kinds = {"Q": "questions", "T": "talking points", "W": "whiteboard designs"}
+    counts = {name: sum(c.key[0] == k and c.key[1:].isdigit() for c in cards) for k, name in kinds.items()}
+    per_section = {s: sum(c.section == s for c in cards) for s in dict.fromkeys(c.section for c in cards)}
+    parts = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    sections = "; ".join(f"{s} ({n})" for s, n in per_section.items())
+    plural = "section" if len(per_section) == 1 else "sections"
+    return f"{len(cards)} cards: {parts}, in {len(per_section)} {plural}: {sections}."
+
+
 def drill(cards: list[Card], *, limit: int | None = None, seed: int | None = None,
-          only_misses: bool = False, read=input, write=print) -> tuple[int, int]:
+          only_misses: bool = False, read=input, write=print, color: bool | None = None) -> tuple[int, int]:
     """Ask ``cards`` in random order (past misses first); returns (known, asked).
+
+    First says what the drill holds (:func:`summary`) and how many it asks; each answer is the
+    guide's Markdown rendered for a terminal (:func:`lakehouse.course.terminal_markdown.render`).
 
     Args:
         cards: the cards to draw from (see :func:`select`).
@@ -164,6 +184,7 @@ def drill(cards: list[Card], *, limit: int | None = None, seed: int | None = Non
         seed: a random seed (the same seed, the same order).
         only_misses: ask only cards missed in earlier runs.
         read, write: the prompt and print functions (the terminal by default).
+        color: ANSI styles in answers (default: when ``write`` is ``print`` to a terminal, no ``NO_COLOR``).
 
     Raises:
         QuizError: ``only_misses`` and no card of the selection was missed.
@@ -175,12 +196,16 @@ def drill(cards: list[Card], *, limit: int | None = None, seed: int | None = Non
     order = rng.sample(cards, len(cards))
     order.sort(key=lambda c: c.key not in misses)  # stable: past misses first, each group shuffled
     order = order[:limit] if limit else order
+    color = wants_color() if color is None and write is print else bool(color)
+    write(render(summary(cards)))
+    write(f"Asking {len(order)} of them" + (", past misses first" if any(c.key in misses for c in order) else "")
+          + ". Enter shows the answer; then y (knew it) or n; q quits.")
     known = asked = 0
     for i, card in enumerate(order, 1):
         write(f"\n[{i}/{len(order)}] {card.section}\n{card.key}. {card.title}")
         if _ask(read, "  Enter: show the answer, q: quit > ") == "q":
             break
-        write("\n" + card.answer + "\n")
+        write("\n" + render(card.answer, color=color) + "\n")
         reply = ""
         while reply not in ("y", "n", "q"):
             reply = _ask(read, "  Did you know it? [y]es / [n]o / [q]uit > ")

@@ -20,8 +20,8 @@ from .arrival import arrive, land_files, landed_batches
 from .defects import DEFECT_RATES
 from .errors import DatagenError
 from .generator import generate
-from .manifest import read_manifest
+from .manifest import batch_folder, read_manifest
 from .plan import DEFAULT_BATCHES, SOURCES, TINY_SCALE
 
-__all__ = ["DEFAULT_BATCHES", "DEFECT_RATES", "SOURCES", "TINY_SCALE", "DatagenError", "arrive", "generate",
-           "land_files", "landed_batches", "read_manifest"]
+__all__ = ["DEFAULT_BATCHES", "DEFECT_RATES", "SOURCES", "TINY_SCALE", "DatagenError", "arrive", "batch_folder",
+           "generate", "land_files", "landed_batches", "read_manifest"]

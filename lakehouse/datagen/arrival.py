@@ -38,9 +38,10 @@ import time
 from pathlib import Path
 
 from ..runtime.locks import file_lock
+from ..runtime.names import quote
 from .errors import ArrivalConflictError, BadArgumentError, ManifestError, OutputDirError
 from .files import write_json_atomic
-from .manifest import STAGING, read_manifest
+from .manifest import BATCHES, batch_folder, read_manifest
 from .ticket_feed import copy_batch, feed_table, recorded_versions
 from .tickets import OPERATIONS, TABLE_SCHEMA
 
@@ -83,7 +84,7 @@ def arrive(source, target, *, batches: int | str = 1, spark=None, verbose: bool 
     if not isinstance(verbose, bool):
         raise BadArgumentError(f"verbose must be True or False, got {verbose!r}.", fix="e.g. verbose=False.")
     manifest = read_manifest(src)
-    if not (src / "_batches").is_dir():
+    if not (src / BATCHES).is_dir():
         raise ManifestError(f"{src} has a manifest but no _batches folder (the staged batches were deleted).",
                             fix=f"delete {src} and run `lakehouse data generate --out {src}` again.")
     try:
@@ -222,7 +223,7 @@ def land_files(source, target, batch: int, *, sources=FILE_SOURCES) -> int:
 
 
 def _land_files(src: Path, dst: Path, entry: dict, *, sources=FILE_SOURCES, keep_existing: bool = False) -> int:
-    staged = src / STAGING.format(batch=entry["batch"])
+    staged = batch_folder(src, entry["batch"])
     landed = 0
     for source in sources:
         (dst / source).mkdir(parents=True, exist_ok=True)
@@ -243,7 +244,7 @@ def _land_tickets(spark, src: Path, dst: Path, entry: dict) -> None:
 
     info = entry["sources"][TICKETS_TABLE]
     table = dst / TICKETS_TABLE
-    name = "delta.`" + str(table).replace("`", "``") + "`"
+    name = "delta." + quote(str(table))
     columns = TABLE_SCHEMA.names
     if not (table / "_delta_log").is_dir():
         ddl = ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in TABLE_SCHEMA)
@@ -251,7 +252,7 @@ def _land_tickets(spark, src: Path, dst: Path, entry: dict) -> None:
                   "TBLPROPERTIES (delta.enableChangeDataFeed = true)")
     if not any(info["operations"].get(k) for k in OPERATIONS):
         return
-    staged = src / STAGING.format(batch=entry["batch"]) / info["files"][0]["path"]
+    staged = batch_folder(src, entry["batch"]) / info["files"][0]["path"]
     view = "datagen_ticket_changes"
     spark.read.parquet(str(staged)).createOrReplaceTempView(view)
     # The staged file never changes, so MERGE need not copy its source first (Delta's default

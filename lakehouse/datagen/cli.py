@@ -66,10 +66,10 @@ def _number(text: str, flag: str, kind):
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from .generator import generate
-    from .manifest import MANIFEST_NAME
+    from .manifest import BATCHES, MANIFEST_NAME
 
     out = Path(args.out)
-    existed = (out / MANIFEST_NAME).is_file() and (out / "_batches").is_dir()
+    existed = (out / MANIFEST_NAME).is_file() and (out / BATCHES).is_dir()
     manifest = generate(out, scale=_number(args.scale, "--scale", float), seed=_number(args.seed, "--seed", int),
                         batches=_number(args.batches, "--batches", int), progress=not args.no_progress)
     totals = manifest["totals"]
@@ -78,7 +78,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
               f"{manifest['num_batches']} batches): nothing to do.")
     else:
         print(f"Generated seed {manifest['seed']}, scale {manifest['scale']}: {manifest['num_batches']} batches in "
-              f"{out / '_batches'} - crm {totals['crm']['rows']} rows, transactions {totals['transactions']['rows']}, "
+              f"{out / BATCHES} - crm {totals['crm']['rows']} rows, transactions {totals['transactions']['rows']}, "
               f"clickstream {totals['clickstream']['rows']}, support_tickets {totals['support_tickets']['rows']} "
               f"changes; manifest {out / MANIFEST_NAME}.")
         print(f"Land them with: lakehouse data arrive --source {out} --batches 1")

@@ -28,15 +28,15 @@ from .customers import crm_batches, make_population, truth_table
 from .errors import BadArgumentError, OutputConflictError, OutputDirError
 from ..runtime.locks import file_lock
 from .files import part_name
-from .manifest import (FORMAT_VERSION, MANIFEST_NAME, STAGING, TRUTH, add_totals, batch_entry, new_manifest, read_manifest,
-                       source_entry, write_manifest)
+from .manifest import (BATCHES, FORMAT_VERSION, MANIFEST_NAME, TRUTH, add_totals, batch_entry, batch_folder, new_manifest,
+                       read_manifest, source_entry, write_manifest)
 from .plan import DEFAULT_SCALE, DEFAULT_SEED, Plan, make_plan
 from .ticket_feed import FEED_DIR  # the recorded ticket feed lives in the data set's folder
 from .tickets import ticket_batches
 from .transactions import batch_sizes as txn_sizes
 from .transactions import transaction_batch
 
-_OURS = ("_batches", "_truth")
+_OURS = (BATCHES, "_truth")
 
 
 def generate(out, *, scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, batches: int | None = None,
@@ -123,7 +123,7 @@ def _prepare(out: Path, plan: Plan) -> dict | None:
                 f"{out} already holds data generated with seed={have[0]}, scale={have[1]}, batches={have[2]} "
                 f"(asked: seed={plan.seed}, scale={plan.scale}, batches={plan.num_batches}).",
                 fix=f"use the same --seed/--scale/--batches, another --out, or delete {out} first.")
-        if (out / "_batches").is_dir() and manifest.get("format_version") == FORMAT_VERSION:
+        if (out / BATCHES).is_dir() and manifest.get("format_version") == FORMAT_VERSION:
             return manifest
     else:
         _refuse_foreign(out)
@@ -161,7 +161,7 @@ def _build(plan: Plan, root: Path, progress: bool) -> dict:
         bar.update(1)
         manifest = new_manifest(plan)
         for b in range(plan.num_batches):
-            folder = root / STAGING.format(batch=b)
+            folder = batch_folder(root, b)
             for source in ("crm", "transactions", "clickstream", "support_tickets"):
                 (folder / source).mkdir(parents=True)
             entries = {}

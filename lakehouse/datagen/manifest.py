@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from pathlib import Path
 
@@ -47,7 +48,9 @@ from .plan import BASE_SIZES, SOURCES, Plan
 MANIFEST_NAME = "_manifest.json"
 FORMAT_VERSION = 2
 """2: clickstream bot traffic (``bot_event``). A data set of an older version is generated again."""
-STAGING = "_batches/{batch:03d}"
+BATCHES = "_batches"
+"""The folder of the staged batches in a generated data set (one sub-folder per batch)."""
+STAGING = BATCHES + "/{batch:03d}"
 TRUTH = "_truth/customers.parquet"
 FORMATS = {"crm": "json", "transactions": "csv", "clickstream": "parquet", "support_tickets": "delta-changes"}
 EXTRA_ROW_DEFECTS = {
@@ -57,6 +60,38 @@ EXTRA_ROW_DEFECTS = {
     "support_tickets": (),
 }
 """Defect kinds that add rows (all others alter a genuine record in place or are file-level)."""
+
+
+def batch_folder(root, batch: int, source: str | None = None) -> Path:
+    """The folder of one staged batch of a generated data set, or of one source in it.
+
+    The layout is ``<root>/_batches/NNN/<source>/...`` (``NNN``: the batch number in three
+    digits); :func:`lakehouse.datagen.arrive` copies a batch's files from there into a landing folder.
+
+    Args:
+        root: the generated data set's folder (:func:`lakehouse.datagen.generate`'s ``out``).
+        batch: the batch number (0 for the first day).
+        source: one of :data:`lakehouse.datagen.SOURCES` for that source's sub-folder, or None.
+
+    Returns:
+        The folder's path (whether or not it exists).
+
+    Raises:
+        BadArgumentError: ``batch`` is not an integer >= 0, or ``source`` is not a source.
+
+    Example:
+        >>> batch_folder("data/landing", 0, "crm").as_posix()
+        'data/landing/_batches/000/crm'
+        >>> batch_folder(Path("data/landing"), 12).as_posix()
+        'data/landing/_batches/012'
+    """
+    if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 0:
+        raise BadArgumentError(f"batch must be an integer >= 0, got {batch!r}.", fix="e.g. batch=0 (the first day).")
+    if source is not None and source not in SOURCES:
+        raise BadArgumentError(f"source must be one of {', '.join(SOURCES)}, got {source!r}.",
+                               fix="e.g. source='crm'.")
+    folder = Path(root) / STAGING.format(batch=int(batch))
+    return folder / source if source is not None else folder
 
 
 def new_manifest(plan: Plan) -> dict:

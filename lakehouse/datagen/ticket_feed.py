@@ -34,33 +34,18 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..runtime.delta_log import LOG, commit_name, latest_version
 from ..runtime.locks import file_lock
 from .files import write_json_atomic
 
 FEED_DIR = "_ticket_feed"
 TABLE = "support_tickets"
 VERSIONS = "_versions.json"
-LOG = "_delta_log"
 
 
 def feed_table(source: Path) -> Path:
     """The feed table's folder inside the generated data set ``source``."""
     return Path(source) / FEED_DIR / TABLE
-
-
-def latest_version(table: Path) -> int:
-    """The table's latest committed version from its log listing (-1 when there is none).
-
-    Example:
-        >>> latest_version(Path("/nonexistent"))
-        -1
-    """
-    try:
-        names = os.listdir(Path(table) / LOG)
-    except FileNotFoundError:
-        return -1
-    versions = [int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit()]
-    return max(versions, default=-1)
 
 
 def recorded_versions(source: Path, batch: int, commit) -> tuple[int, int] | None:
@@ -116,7 +101,7 @@ def copy_batch(feed: Path, table: Path, first: int, last: int) -> bool:
     have = latest_version(table)
     if have < first - 1 or not all(_same(feed, table, v) for v in range(0, min(have, last) + 1)):
         return False
-    commits = [feed / LOG / f"{version:020d}.json" for version in range(max(first, have + 1), last + 1)]
+    commits = [feed / LOG / commit_name(version) for version in range(max(first, have + 1), last + 1)]
     files = [_data_files(commit) for commit in commits]
     if any(f is None for f in files):
         return False
@@ -131,7 +116,7 @@ def copy_batch(feed: Path, table: Path, first: int, last: int) -> bool:
 
 
 def _same(feed: Path, table: Path, version: int) -> bool:
-    name = f"{version:020d}.json"
+    name = commit_name(version)
     try:
         return (feed / LOG / name).read_bytes() == (table / LOG / name).read_bytes()
     except FileNotFoundError:

@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 from ..errors import LakehouseError
+from ..runtime.names import quote
 
 
 class GovernanceError(LakehouseError):
@@ -30,7 +31,7 @@ class PermissionDeniedError(GovernanceError):
     def __init__(self, principal: str, privilege: str, securable: str):
         self.principal, self.privilege, self.securable = principal, privilege, securable
         super().__init__(f"User {principal} does not have {privilege} on {securable}.",
-                         fix=f"ask the owner: GRANT {privilege} ON {securable} TO `{principal}` "
+                         fix=f"ask the owner: GRANT {privilege} ON {securable} TO {quote(principal)} "
                              f"(or to one of the user's groups).")
 
 

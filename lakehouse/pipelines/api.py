@@ -32,7 +32,8 @@ import sys
 from types import MappingProxyType
 
 from .errors import PipelineDefinitionError
-from .graph import Dataset, Expectation, Flow, Registry
+from ..quality.rules import Rule
+from .graph import Dataset, Flow, Registry, expectation
 
 _REGISTRY: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_registry", default=None)
 PIPELINE_SESSION: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_session", default=None)
@@ -285,16 +286,16 @@ def _format(value) -> None:
 
 
 # Expectations ---------------------------------------------------------------------------------------------
-def _from_dict(expectations, action: str, argument: str) -> list[Expectation]:
+def _from_dict(expectations, action: str, argument: str) -> list[Rule]:
     if expectations is None:
         return []
     if not isinstance(expectations, dict) or not expectations:
         raise PipelineDefinitionError(f"{argument} takes a non-empty dict of name -> SQL constraint, "
                                       f"got {type(expectations).__name__}.")
-    return [Expectation(n, c, action) for n, c in expectations.items()]
+    return [expectation(n, c, action) for n, c in expectations.items()]
 
 
-def _attach(expectations: list[Expectation]):
+def _attach(expectations: list[Rule]):
     def decorator(fn):
         if not callable(fn):
             raise PipelineDefinitionError("an expectation decorator goes between @dp.table (or "
@@ -314,17 +315,17 @@ def expect(description: str, constraint: str):
         >>> f.__lakehouse_expectations__[0].action
         'warn'
     """
-    return _attach([Expectation(description, constraint, "warn")])
+    return _attach([expectation(description, constraint, "warn")])
 
 
 def expect_or_drop(description: str, constraint: str):
     """Drop rows that violate ``constraint`` before they are written; count them."""
-    return _attach([Expectation(description, constraint, "drop")])
+    return _attach([expectation(description, constraint, "drop")])
 
 
 def expect_or_fail(description: str, constraint: str):
     """Stop the update at the first row that violates ``constraint``."""
-    return _attach([Expectation(description, constraint, "fail")])
+    return _attach([expectation(description, constraint, "fail")])
 
 
 def expect_all(expectations: dict):

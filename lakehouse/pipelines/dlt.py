@@ -7,14 +7,15 @@ dataset of the same pipeline), ``dlt.apply_changes`` (= ``create_auto_cdc_flow``
 locally, ``import dlt`` gives this module.
 
 Example:
-    >>> from lakehouse import dlt, dp
+    >>> from lakehouse import dp
+    >>> from lakehouse.pipelines import dlt
     >>> dlt.view is dp.temporary_view, dlt.apply_changes is dp.create_auto_cdc_flow
     (True, True)
 """
 
-from .api import (append_flow, create_auto_cdc_flow, create_streaming_table, expect, expect_all,
-                            expect_all_or_drop, expect_all_or_fail, expect_or_drop, expect_or_fail, materialized_view,
-                            read, read_stream, table, temporary_view)
+from .api import (append_flow, create_auto_cdc_flow, create_streaming_table, expect, expect_all, expect_all_or_drop,
+                  expect_all_or_fail, expect_or_drop, expect_or_fail, materialized_view, read, read_stream, table,
+                  temporary_view)
 
 view = temporary_view
 apply_changes = create_auto_cdc_flow

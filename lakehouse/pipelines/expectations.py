@@ -15,8 +15,8 @@ and each expectation of ``expect_all`` "reports granular metrics"):
   committed) with the expectation, the dataset and the row as JSON.
 
 Example:
-    >>> from lakehouse.pipelines.graph import Expectation
-    >>> metric_names([Expectation("a", "x > 0"), Expectation("b", "y > 0", "drop")])
+    >>> from lakehouse.quality import Rule
+    >>> metric_names([Rule("a", "x > 0", "warn"), Rule("b", "y > 0", "drop")])
     ['__rows', '__failed_0', '__failed_1', '__dropped']
 """
 
@@ -28,13 +28,6 @@ FAIL_TAG = "LHX_EXPECT"
 _FAIL_RE = re.compile(r"\[USER_RAISED_EXCEPTION\] " + FAIL_TAG + r"\|([^|]*)\|([^|]*)\|(.*?)(?: SQLSTATE:|\n|$)")
 
 
-def passes(expectation):
-    """A boolean Column: TRUE when the row satisfies the constraint (NULL counts as failed)."""
-    from ..quality import passes as true_only
-
-    return true_only(expectation.constraint)
-
-
 def metric_names(expectations) -> list[str]:
     """The names of the observed metrics, in order."""
     return ["__rows", *[f"__failed_{i}" for i in range(len(expectations))], "__dropped"]
@@ -44,10 +37,10 @@ def metric_columns(expectations):
     """Aggregate Columns: rows in, failed rows per expectation, dropped rows."""
     from pyspark.sql import functions as F
 
-    drops = [passes(e) for e in expectations if e.action == "drop"]
+    drops = [e.passes() for e in expectations if e.action == "drop"]
     all_drop_pass = _all(drops)
     cols = [F.count(F.lit(1)).alias("__rows")]
-    cols += [F.sum(F.when(passes(e), 0).otherwise(1)).alias(f"__failed_{i}") for i, e in enumerate(expectations)]
+    cols += [F.sum(F.when(e.passes(), 0).otherwise(1)).alias(f"__failed_{i}") for i, e in enumerate(expectations)]
     cols.append(F.sum(F.when(all_drop_pass, 0).otherwise(1)).alias("__dropped"))
     return cols
 
@@ -72,13 +65,13 @@ def fail_guard(df, dataset: str, expectations):
     check = F.lit(True)
     for e in reversed(fails):
         message = F.concat(F.lit(f"{FAIL_TAG}|{e.name}|{dataset}|"), row)
-        check = F.when(~passes(e), F.raise_error(message).cast("boolean")).otherwise(check)
+        check = F.when(~e.passes(), F.raise_error(message).cast("boolean")).otherwise(check)
     return df.where(check)
 
 
 def drop_filter(df, expectations):
     """``df`` without the rows that violate an ``expect_or_drop``."""
-    drops = [passes(e) for e in expectations if e.action == "drop"]
+    drops = [e.passes() for e in expectations if e.action == "drop"]
     return df.where(_all(drops)) if drops else df
 
 

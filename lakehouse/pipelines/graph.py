@@ -1,4 +1,4 @@
-"""The dataflow graph: frozen records of datasets, flows and expectations, and its checks.
+"""The dataflow graph: frozen records of datasets and flows (expectations are quality rules), and its checks.
 
 Decorators record, runners run: ``lakehouse.dp`` only registers these dataclasses into the
 active :class:`Registry`; :func:`validate` checks the graph without Spark (given each flow's
@@ -19,29 +19,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..quality.rules import Rule, rule_problem
 from .errors import PipelineDefinitionError, PipelineGraphError
 
-ACTIONS = ("warn", "drop", "fail")  # expect / expect_or_drop / expect_or_fail
 KINDS = ("table", "materialized_view", "temporary_view")
 
 
-@dataclass(frozen=True)
-class Expectation:
-    """One named SQL constraint with what happens to a row that does not satisfy it."""
+def expectation(name: str, constraint: str, action: str) -> Rule:
+    """One expectation of a dataset: a :class:`lakehouse.quality.Rule` whose check is SQL.
 
-    name: str
-    constraint: str
-    action: str = "warn"
+    The decorators give the action their name says (``expect`` warn, ``expect_or_drop`` drop,
+    ``expect_or_fail`` fail: https://docs.databricks.com/aws/en/ldp/expectations); the
+    constraint is a SQL boolean expression (Databricks: no Python function in a constraint).
 
-    def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise PipelineDefinitionError(f"an expectation name must be a non-empty string, got {self.name!r}.")
-        if not isinstance(self.constraint, str) or not self.constraint.strip():
-            raise PipelineDefinitionError(
-                f"expectation {self.name!r}: the constraint must be a SQL boolean expression (str), "
-                f"got {type(self.constraint).__name__}.")
-        if self.action not in ACTIONS:
-            raise PipelineDefinitionError(f"expectation {self.name!r}: action must be one of {ACTIONS}.")
+    Raises:
+        PipelineDefinitionError: an empty name, a constraint that is not a SQL string, an unknown action.
+
+    Example:
+        >>> expectation("positive", "amount > 0", "warn")
+        Rule(name='positive', expression='amount > 0', action='warn', description='', metadata={})
+    """
+    problem = rule_problem(name, constraint, action, noun="expectation", sql_only=True)
+    if problem:
+        raise PipelineDefinitionError(problem)
+    return Rule(name, constraint, action)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Dataset:
     name: str
     kind: str
     comment: str | None = None
-    expectations: tuple[Expectation, ...] = ()
+    expectations: tuple[Rule, ...] = ()  # lakehouse.quality rules, one per @dp.expect*
     table_properties: tuple[tuple[str, str], ...] = ()
     partition_cols: tuple[str, ...] | None = None
     cluster_by: tuple[str, ...] | None = None

@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,17 @@ class PipelineSpec:
                 if p.is_file() and "__pycache__" not in p.parts and p not in files:
                     files.append(p)
         return files
+
+
+def pipeline_id(spec: PipelineSpec) -> str:
+    """A stable id for the pipeline (a UUID of its name and storage), the event log's ``origin.pipeline_id``.
+
+    Example:
+        >>> spec = PipelineSpec("demo", Path("p.yml"), "/tmp/state", "spark_catalog", "default", (), ())
+        >>> pipeline_id(spec) == pipeline_id(spec), len(pipeline_id(spec))
+        (True, 36)
+    """
+    return str(uuid.UUID(hashlib.md5(f"{spec.name}|{spec.storage}".encode()).hexdigest()))
 
 
 def load_spec(spec) -> PipelineSpec:
