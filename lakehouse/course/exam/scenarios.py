@@ -356,17 +356,21 @@ def _first(statement) -> str:
 
 
 def _condition_in_text(text: str) -> str | None:
-    """The condition of a failed stream's cause: the first ``[COND]`` in its text after STREAM_FAILED.
+    """The condition of a failed stream's root cause: the last ``[COND]`` of its text that is not a
+    wrapper (the stream, the write task, the Python worker).
 
     Example:
-        >>> _condition_in_text("[STREAM_FAILED] Query [id = 1] terminated ... [UNKNOWN_FIELD] ...")
+        >>> _condition_in_text("[STREAM_FAILED] ... [TASK_WRITE_FAILED] ... [PYTHON_EXCEPTION] ... [UNKNOWN_FIELD] ...")
         'UNKNOWN_FIELD'
     """
     import re
 
     found = [m.group(1) for m in re.finditer(r"\[([A-Z][A-Z0-9_]+)(?:\.[A-Z0-9_]+)?\]", text)]
-    found = [c for c in found if c != "STREAM_FAILED"]
-    return found[0] if found else None
+    found = [c for c in found if c not in _WRAPPERS]
+    return found[-1] if found else None
+
+
+_WRAPPERS = {"STREAM_FAILED", "TASK_WRITE_FAILED", "PYTHON_EXCEPTION", "PYTHON_DATA_SOURCE_ERROR"}
 
 
 def scratch_dir() -> Path:
