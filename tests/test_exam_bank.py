@@ -53,7 +53,7 @@ def test_items_are_well_formed():
 
 def _bank(tmp_path: Path, items: str) -> Path:
     folder = tmp_path / "bank"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "sections.yaml").write_text((BANK_DIR / "sections.yaml").read_text())
     (folder / "items.yaml").write_text(textwrap.dedent(items))
     return folder
