@@ -18,9 +18,8 @@ XDIST := $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 setup: venv $(STAMP)
 	@$(BIN)/python -m lakehouse.runtime.jars
 	@$(BIN)/python -m lakehouse.runtime.delta_connect
-	@$(BIN)/python -m ipykernel install --sys-prefix --name lakehouse \
-	    --display-name "Lakehouse (PySpark + Delta)" >/dev/null
-	@echo "setup done: .venv, package, kernel 'lakehouse', Delta jars, Delta Connect plugin (run 'make doctor' to check)"
+	@$(BIN)/python -m lakehouse.notebook.kernelspec >/dev/null  # kernel 'lakehouse': ipykernel --ext lakehouse.notebook
+	@echo "setup done: .venv, package, kernel 'lakehouse' (spark, dbutils, display, %sql, %run), Delta jars, Delta Connect plugin (run 'make doctor' to check)"
 
 # A usable .venv: its python runs and has pip. A half-built one (the first `make lab` interrupted
 # while the venv was made, or a Python without ensurepip) is rebuilt; a Python that cannot make a

@@ -3,7 +3,8 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``, ``jobs ...``, ``cluster up|down|status``, ``quiz``, ``exam``).
+add (``data ...``, ``gold ...``, ``jobs ...``, ``notebooks import|run``, ``cluster up|down|status``, ``quiz``,
+``exam``).
 
 Example:
     $ lakehouse doctor
@@ -115,9 +116,10 @@ def _extensions():
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
     from .jobs.cli import add_commands as jobs_commands
+    from .notebook.cli import add_commands as notebook_commands  # issue 31: notebooks import|run
 
     return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands, quiz_commands,
-            exam_commands, grade_commands]
+            exam_commands, grade_commands, notebook_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

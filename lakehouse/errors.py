@@ -7,9 +7,12 @@ Example:
     >>> from lakehouse.errors import LakehouseError, JavaNotFoundError
     >>> issubclass(JavaNotFoundError, LakehouseError), JavaNotFoundError.code
     (True, 'JAVA_NOT_FOUND')
-    >>> print(JavaNotFoundError("No java on PATH.", fix="install a JDK 17."))
+    >>> err = JavaNotFoundError("No java on PATH.", fix="install a JDK 17.")
+    >>> print(err)
     [JAVA_NOT_FOUND] No java on PATH.
       Fix: install a JDK 17.
+    >>> err.message
+    'No java on PATH.'
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 class LakehouseError(Exception):
     """Root of every error the ``lakehouse`` package raises on purpose.
 
-    Each message names the thing that is wrong and the fix.
+    Each message names the thing that is wrong and the fix. ``message`` is the text without the
+    code and the fix: what another error wraps (``f"{path}: {exc.message}"``).
     """
 
     code = "LAKEHOUSE_ERROR"
@@ -26,8 +30,8 @@ class LakehouseError(Exception):
     def __init__(self, message: str, *, fix: str | None = None):
         self.fix = fix
         tag = f"[{self.code}]"
-        text = message if message.startswith(tag) else f"{tag} {message}"  # the code first, once
-        super().__init__(text if not fix else f"{text}\n  Fix: {fix}")
+        self.message = message.removeprefix(tag).lstrip()
+        super().__init__(f"{tag} {self.message}" if not fix else f"{tag} {self.message}\n  Fix: {fix}")
 
 
 class SetupError(LakehouseError):

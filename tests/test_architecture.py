@@ -110,3 +110,13 @@ def test_the_old_realtime_name_still_imports():
     from lakehouse.c360 import realtime, streaming
 
     assert streaming is realtime
+
+
+def test_the_runtime_finds_the_repository_and_its_files():
+    """The runtime's paths survived the move into lakehouse/runtime/ (a wrong ``parent`` once made
+    ``repo_root()`` None: no Delta Connect plugin build, no export, no default home)."""
+    from lakehouse.runtime import paths, shipping, spark_conf
+
+    assert paths.repo_root() == ROOT
+    assert spark_conf._LOG4J.is_file()
+    assert shipping.PACKAGE == PACKAGE

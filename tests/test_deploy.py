@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from lakehouse.course.export import FOLDERS, export_notebooks, parse_source, to_source
-from lakehouse.course.errors import LabError
+from lakehouse.notebook.errors import NotebookFormatError
 from lakehouse.jobs import JobDefinitionError, load_job
 from lakehouse.jobs.bundle import local_job, validate_bundle
 
@@ -90,5 +90,5 @@ def test_export_writes_markdown_and_cell_magics_as_magic_lines():
     assert "# MAGIC %md\n# MAGIC # T\n# MAGIC\n# MAGIC text" in text
     assert "# MAGIC %%writefile x.py\n# MAGIC print(1)" in text
     assert text.count("# COMMAND ----------") == 1
-    with pytest.raises(LabError):
+    with pytest.raises(NotebookFormatError):
         parse_source("print('not a notebook')")

@@ -288,14 +288,6 @@ def _variant() -> str:
     return variant
 
 
-def _one_line(shell, etype, value, tb, tb_offset=None):
-    """IPython custom exception handler: a LakehouseError as its message (code first), no traceback."""
-    stb = [f"\x1b[0;31m{value}\x1b[0m"]
-    shell.user_ns["_last_lakehouse_error"] = value  # the full exception stays at hand for debugging
-    shell._showtraceback(etype, value, stb)  # an error output (ipykernel) / printed (terminal IPython)
-    return stb
-
-
 def show_errors_without_traceback() -> bool:
     """In IPython, show :class:`LakehouseError` as one message, without a traceback.
 
@@ -309,5 +301,8 @@ def show_errors_without_traceback() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.set_custom_exc((LakehouseError,), _one_line)
+    if not getattr(shell, "_lakehouse_notebook", False):  # the course kernel already shows them (lakehouse.notebook)
+        from ..notebook.kernel import one_line
+
+        shell.set_custom_exc((LakehouseError,), one_line)
     return True

@@ -1,27 +1,16 @@
 """``make export``: every notebook of the course in Databricks source format, for
 ``databricks workspace import-dir``.
 
-Databricks' source format for a Python notebook is a ``.py`` file whose first line is
-``# Databricks notebook source``, with cells separated by ``# COMMAND ----------`` and markdown
-(or any cell that starts with a cell magic) written line by line after ``# MAGIC ``
-(https://docs.databricks.com/notebooks/notebook-export-import.html). Exported: ``labs/``,
-``solutions/`` and the job task notebooks (``lakehouse/c360/jobs/notebooks/``), under one folder
-with the same relative paths; notebook outputs and cell tags are not part of the format.
+The format itself (both directions) is :mod:`lakehouse.notebook.source`; ``lakehouse notebooks
+import`` is the inverse of this export. Exported: ``labs/``, ``solutions/`` and the job task
+notebooks (``lakehouse/c360/jobs/notebooks/``), under one folder with the same relative paths;
+notebook outputs and cell tags are not part of the format.
 
 Example:
-    >>> text = to_source({"cells": [{"cell_type": "markdown", "source": "# Title"},
-    ...                             {"cell_type": "code", "source": "x = 1"}]})
-    >>> print(text)
+    >>> print(to_source({"cells": [{"cell_type": "code", "source": "x = 1"}]}))
     # Databricks notebook source
-    # MAGIC %md
-    # MAGIC # Title
-    <BLANKLINE>
-    # COMMAND ----------
-    <BLANKLINE>
     x = 1
     <BLANKLINE>
-    >>> parse_source(text)
-    [('markdown', '# Title'), ('code', 'x = 1')]
 """
 
 from __future__ import annotations
@@ -30,60 +19,11 @@ import json
 import sys
 from pathlib import Path
 
+from ..notebook.source import parse_source, to_source
 from .errors import LabError
 
-HEADER = "# Databricks notebook source"
-SEPARATOR = "\n\n# COMMAND ----------\n\n"
 FOLDERS = ("labs", "solutions", "lakehouse/c360/jobs/notebooks")
-
-
-def _text(source) -> str:
-    return ("".join(source) if isinstance(source, list) else source).rstrip()
-
-
-def _magic(text: str) -> str:
-    return "\n".join(f"# MAGIC {line}" if line else "# MAGIC" for line in text.splitlines())
-
-
-def to_source(notebook: dict) -> str:
-    """A notebook (nbformat JSON as a dict) in Databricks source format.
-
-    Raises:
-        LabError: a cell type other than code, markdown or raw.
-    """
-    cells = []
-    for cell in notebook["cells"]:
-        text = _text(cell["source"])
-        if cell["cell_type"] == "markdown":
-            cells.append(_magic("%md\n" + text))
-        elif cell["cell_type"] in ("code", "raw"):
-            cells.append(_magic(text) if text.startswith("%%") else text)
-        else:
-            raise LabError(f"cannot export a {cell['cell_type']!r} cell.")
-    return HEADER + "\n" + SEPARATOR.join(cells) + "\n"
-
-
-def parse_source(text: str) -> list:
-    """The cells of a Databricks source file as ``[(cell_type, source), ...]`` (the inverse of :func:`to_source`).
-
-    Raises:
-        LabError: the text does not start with the Databricks header.
-    """
-    if not text.startswith(HEADER + "\n"):
-        raise LabError("not a Databricks notebook source file (no '# Databricks notebook source' first line).")
-    cells = []
-    for chunk in text[len(HEADER) + 1:].split(SEPARATOR):
-        chunk = chunk.rstrip("\n")
-        lines = chunk.splitlines()
-        if lines and all(line.startswith("# MAGIC") for line in lines):
-            body = "\n".join(line[len("# MAGIC "):] if line != "# MAGIC" else "" for line in lines)
-            if body.startswith("%md"):
-                cells.append(("markdown", body[len("%md"):].lstrip("\n").rstrip()))
-                continue
-            cells.append(("code", body.rstrip()))
-        else:
-            cells.append(("code", chunk.rstrip()))
-    return cells
+__all__ = ["FOLDERS", "export_notebooks", "parse_source", "to_source"]
 
 
 def export_notebooks(out_dir, root=None) -> list:

@@ -3,7 +3,8 @@
 Inside a job run started by ``lakehouse jobs run``, the environment variable
 ``LAKEHOUSE_JOB_CONTEXT`` names a JSON file with the run's folder, the task key and the widget
 values; outside a run, widgets hold their defaults and task values behave as in an interactive
-Databricks notebook (``get`` returns ``debugValue``).
+Databricks notebook (``get`` returns ``debugValue``). ``lakehouse notebooks run -p NAME VALUE``
+passes widget values as the JSON object in ``LAKEHOUSE_WIDGETS``.
 
 Example:
     >>> from lakehouse.dbutils.local import LocalDbutils
@@ -45,7 +46,10 @@ class Widgets:
 
     def _given(self) -> dict:
         ctx = _job_context()
-        return ctx["widgets"] if ctx else {}
+        if ctx:
+            return ctx["widgets"]
+        given = os.environ.get("LAKEHOUSE_WIDGETS")  # `lakehouse notebooks run -p name value`
+        return json.loads(given) if given else {}
 
     def text(self, name: str, defaultValue: str, label: str | None = None) -> None:
         """Create a text widget (its value: the job's parameter of that name, else ``defaultValue``)."""

@@ -17,7 +17,8 @@ Example:
 from .errors import JobDefinitionError, JobError, JobParameterError, ScheduleError
 from .runner import run_job, succeeded
 from .schedule import next_runs
-from .spec import load_job, validate_job
+from .load import load_job
+from .spec import validate_job
 
 __all__ = ["JobDefinitionError", "JobError", "JobParameterError", "ScheduleError", "load_job", "next_runs",
            "run_job", "succeeded", "validate_job"]

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 def add_commands(subparsers) -> None:
     """Add ``jobs run``, ``jobs validate`` and ``jobs next-runs`` to the ``lakehouse`` CLI."""
-    p = subparsers.add_parser("jobs", help="run, validate or schedule a Databricks job definition (JSON) locally")
+    p = subparsers.add_parser("jobs", help="run, validate or schedule a Databricks job (JSON or bundle YAML) locally")
     actions = p.add_subparsers(dest="jobs_action", required=True, metavar="{run,validate,next-runs}")
     r = actions.add_parser("run", help="run the job locally; exit code 0 when the run succeeded")
-    r.add_argument("file", help="the job JSON (Jobs API 2.2 shape)")
+    r.add_argument("file", help="the job: Jobs API 2.2 JSON, databricks.yml (with --job) or a resources/*.job.yml")
+    r.add_argument("--job", default=None, metavar="KEY", help="the job's key under resources.jobs (bundle YAML)")
     r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a job parameter (repeatable)")
     r.add_argument("--output", default=None, help="write the run record (Jobs API Run JSON) here")
     r.set_defaults(func=_cmd_run)
     v = actions.add_parser("validate", help="check the job definition strictly, run nothing")
     v.add_argument("file")
+    v.add_argument("--job", default=None, metavar="KEY", help="the job's key under resources.jobs (bundle YAML)")
     v.set_defaults(func=_cmd_validate)
     n = actions.add_parser("next-runs", help="the next fire times of the job's Quartz schedule")
     n.add_argument("file")
+    n.add_argument("--job", default=None, metavar="KEY", help="the job's key under resources.jobs (bundle YAML)")
     n.add_argument("--count", type=int, default=5)
     n.set_defaults(func=_cmd_next_runs)
 
@@ -36,7 +39,7 @@ def _cmd_run(args) -> int:
     import sys
 
     try:
-        record = run_job(args.file, params=parse_params(args.param), output=args.output)
+        record = run_job(args.file, params=parse_params(args.param), output=args.output, job_key=args.job)
     except KeyboardInterrupt:
         print("run interrupted: its running tasks were stopped", file=sys.stderr)
         return 130
@@ -44,9 +47,9 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .spec import load_job
+    from .load import load_job
 
-    job = load_job(args.file)
+    job = load_job(args.file, args.job)
     print(f"{args.file}: job {job['name']!r} is valid ({len(job['tasks'])} tasks)")
     return 0
 
@@ -54,9 +57,9 @@ def _cmd_validate(args) -> int:
 def _cmd_next_runs(args) -> int:
     from .errors import ScheduleError
     from .schedule import next_runs
-    from .spec import load_job
+    from .load import load_job
 
-    job = load_job(args.file)
+    job = load_job(args.file, args.job)
     if "schedule" not in job:
         raise ScheduleError(f"job {job['name']!r} has no schedule.", fix="add schedule.quartz_cron_expression.")
     s = job["schedule"]

@@ -10,8 +10,9 @@ them). Checks, each with one clear error naming the task and field:
 * ``task_key`` unique, ``depends_on`` names existing tasks, no cycle, an ``outcome`` only on a
   dependency that is a ``condition_task``;
 * exactly one task type per task, and a type the local runner can run;
-* notebooks, Python files and pipeline specs exist (``notebook_path`` has no extension, as on Databricks, and
-  resolves to the ``.ipynb``, absolute or relative to the repository root);
+* notebooks, Python files and pipeline specs exist (``notebook_path`` names an ``.ipynb`` or a notebook in
+  Databricks source format ``.py``, with or without its extension as on Databricks, absolute or relative to
+  the repository root; in bundle YAML relative to the YAML file);
 * the Quartz cron expression and time zone of ``schedule``.
 
 Example:
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 from .errors import JobDefinitionError
@@ -71,22 +71,26 @@ def repository_root() -> Path:
 
 
 def resolve_notebook(notebook_path: str) -> Path:
-    """The local ``.ipynb`` of a Databricks ``notebook_path`` (written without extension).
+    """The local notebook of a Databricks ``notebook_path``: an ``.ipynb`` or a source-format ``.py``,
+    named with or without its extension.
 
     Raises:
-        JobDefinitionError: no such notebook.
+        JobDefinitionError: no such notebook (the message names every path tried).
 
     Example:
         >>> resolve_notebook("lakehouse/c360/jobs/notebooks/ingest").name
         'ingest.ipynb'
     """
-    path = Path(notebook_path)
-    path = path if path.is_absolute() else repository_root() / path
-    candidate = path if path.suffix == ".ipynb" else path.with_name(path.name + ".ipynb")
-    if not candidate.is_file():
-        raise JobDefinitionError(f"notebook_path {notebook_path!r}: no notebook at {candidate}.",
-                                 fix="write the path without extension, absolute or relative to the repository root.")
-    return candidate
+    from ..notebook.errors import NotebookNotFoundError
+    from ..notebook.run import find_notebook
+
+    try:
+        return find_notebook(notebook_path, repository_root())
+    except NotebookNotFoundError as exc:
+        tried = str(exc).split(": no notebook at ", 1)[-1].split("\n", 1)[0]
+        raise JobDefinitionError(f"notebook_path {notebook_path!r}: no notebook at {tried}",
+                                 fix="name an .ipynb or a Databricks source-format .py (extension optional), "
+                                     "absolute or relative to the repository root (in bundle YAML: to the YAML file).") from None
 
 
 def resolve_file(python_file: str) -> Path:
@@ -126,36 +130,6 @@ def resolve_pipeline(pipeline_id: str) -> Path:
                                  fix="locally pipeline_id is the path of a spark-pipeline.yml (or its folder), "
                                      "absolute or relative to the repository root.")
     return path
-
-
-def load_job(source) -> dict:
-    """Read and validate a job definition (a path to its JSON, or a dict).
-
-    Args:
-        source: a ``.json`` path (``str`` or ``Path``) or the job settings as a dict.
-
-    Returns:
-        A validated deep copy of the job settings (the caller's dict is not modified).
-
-    Raises:
-        JobDefinitionError: unreadable JSON or an invalid definition (see :func:`validate_job`).
-        ScheduleError: a malformed schedule.
-
-    Example:
-        >>> load_job("lakehouse/c360/jobs/daily_job.json")["name"]
-        'c360_daily'
-    """
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise JobDefinitionError(f"job file {str(path)!r} does not exist.",
-                                     fix="give the path of a job JSON, e.g. lakehouse/c360/jobs/daily_job.json.")
-        try:
-            source = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise JobDefinitionError(f"job file {str(path)!r} is not valid JSON: line {exc.lineno}, column "
-                                     f"{exc.colno}: {exc.msg}.", fix="fix the JSON syntax there.") from None
-    return validate_job(source)
 
 
 def validate_job(job: dict) -> dict:

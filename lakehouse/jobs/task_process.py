@@ -1,8 +1,9 @@
 """Runs one notebook or pipeline task in its own process (started by the local job runner).
 
 ``python -m lakehouse.jobs.task_process CONTEXT.json``: the context names the task kind, the
-notebook (papermill) or the pipeline spec, the widget values and where to write the result. A
-notebook that calls ``dbutils.notebook.exit(value)`` ends successfully with that value.
+notebook (``.ipynb`` or source ``.py``, run by :func:`lakehouse.notebook.execute.execute_notebook`
+on its kernel, else the course kernel) or the pipeline spec, the widget values and where to write
+the result. A notebook that calls ``dbutils.notebook.exit(value)`` ends successfully with that value.
 
 Example:
     >>> EXIT_ENAME
@@ -15,29 +16,18 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_ENAME = "NotebookExit"
+from ..notebook.execute import EXIT_ENAME  # noqa: F401  (re-exported: the job runner names it)
 
 
 def _notebook(ctx: dict) -> None:
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    params = {k: v for k, v in ctx["widgets"].items() if k.isidentifier()}
+    from ..notebook.execute import execute_notebook
+
     try:
-        papermill.execute_notebook(ctx["notebook"], ctx["output_notebook"], parameters=params,
-                                   kernel_name=_kernel(ctx["notebook"]), cwd=str(Path(ctx["notebook"]).parent),
-                                   progress_bar=False, log_output=False)
+        execute_notebook(ctx["notebook"], ctx["output_notebook"], parameters=ctx["widgets"])
     except PapermillExecutionError as exc:
-        if exc.ename != EXIT_ENAME:
-            raise SystemExit(f"{exc.ename}: {exc.evalue}") from None
-
-
-def _kernel(notebook: str) -> str:
-    """The notebook's kernel when it is installed, else ``python3`` (this environment's ipykernel)."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    name = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {}).get("kernelspec", {}).get("name")
-    return name if name and name in KernelSpecManager().find_kernel_specs() else "python3"
+        raise SystemExit(f"{exc.ename}: {exc.evalue}") from None
 
 
 def _pipeline(ctx: dict) -> None:

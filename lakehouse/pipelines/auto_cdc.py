@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 
+from ..runtime.names import quote
+
 
 def staging_path(storage: str, dataset: str, flow: str) -> str:
     """Where the flow's new source rows wait to be applied."""
@@ -44,7 +46,7 @@ def run_cdc(spark, graph, ds, flow, target: str) -> dict:
     rows = staged.count()
     if rows:
         apply_changes(target, staged, **dict(flow.cdc))
-        spark.sql(f"DELETE FROM delta.`{stage}`")
+        spark.sql(f"DELETE FROM delta.{quote(str(stage))}")
     os.remove(pending)
     return {"__rows": rows}
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from ..runtime.names import quote
+
 FAIL_TAG = "LHX_EXPECT"
 _FAIL_RE = re.compile(r"\[USER_RAISED_EXCEPTION\] " + FAIL_TAG + r"\|([^|]*)\|([^|]*)\|(.*?)(?: SQLSTATE:|\n|$)")
 
@@ -61,7 +63,7 @@ def fail_guard(df, dataset: str, expectations):
     fails = [e for e in expectations if e.action == "fail"]
     if not fails:
         return df
-    row = F.to_json(F.struct(*[F.col(f"`{c}`") for c in df.columns]), {"ignoreNullFields": "false"})
+    row = F.to_json(F.struct(*[F.col(quote(c)) for c in df.columns]), {"ignoreNullFields": "false"})
     check = F.lit(True)
     for e in reversed(fails):
         message = F.concat(F.lit(f"{FAIL_TAG}|{e.name}|{dataset}|"), row)

@@ -24,7 +24,7 @@ Example:
 
 from __future__ import annotations
 
-from .rules import QualityError, RuleSet, message_of
+from .rules import QualityError, RuleSet
 
 
 def rules_from_yaml(text: str, *, source: str = "<yaml>") -> RuleSet:
@@ -68,11 +68,11 @@ def rules_from_yaml(text: str, *, source: str = "<yaml>") -> RuleSet:
         try:
             rules.append(Rule.from_dict(item))
         except QualityError as exc:
-            raise QualityError(f"{source}, line {node.start_mark.line + 1}: {message_of(exc)}", fix=exc.fix) from None
+            raise QualityError(f"{source}, line {node.start_mark.line + 1}: {exc.message}", fix=exc.fix) from None
     try:
         return RuleSet(rules)
     except QualityError as exc:
-        raise QualityError(f"{source}: {message_of(exc)}", fix=exc.fix) from None
+        raise QualityError(f"{source}: {exc.message}", fix=exc.fix) from None
 
 
 def rules_to_yaml(rules) -> str:

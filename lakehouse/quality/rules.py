@@ -238,7 +238,7 @@ class RuleSet:
             try:
                 rules.append(Rule.from_dict(item))
             except QualityError as exc:
-                raise QualityError(f"rule #{number}: {message_of(exc)}", fix=exc.fix) from None
+                raise QualityError(f"rule #{number}: {exc.message}", fix=exc.fix) from None
         return cls(rules)
 
     def __iter__(self):
@@ -246,16 +246,6 @@ class RuleSet:
 
     def __len__(self):
         return len(self.rules)
-
-
-def message_of(exc: LakehouseError) -> str:
-    """The message of ``exc`` without its code and fix (to wrap it in another message).
-
-    Example:
-        >>> message_of(QualityError("rule 'x': bad.", fix="mend it."))
-        "rule 'x': bad."
-    """
-    return str(exc).split("\n  Fix: ")[0].removeprefix(f"[{exc.code}] ")
 
 
 def passes(expression):

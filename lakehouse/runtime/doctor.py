@@ -103,6 +103,11 @@ def _check_kernel() -> Check:
     if KERNEL_NAME not in specs:
         return Check("kernel", False, f"no Jupyter kernel named {KERNEL_NAME!r}",
                      "run `make setup` (it registers the kernel in .venv)")
+    argv = KernelSpecManager().get_kernel_spec(KERNEL_NAME).argv
+    if "lakehouse.notebook" not in argv:  # the Databricks notebook extension (spark, dbutils, %sql)
+        return Check("kernel", True, f"Jupyter kernel {KERNEL_NAME!r} at {specs[KERNEL_NAME]} starts without "
+                     "spark, dbutils, display and %sql", "run `make setup` (it installs the kernel with them)",
+                     warn=True)
     return Check("kernel", True, f"Jupyter kernel {KERNEL_NAME!r} at {specs[KERNEL_NAME]}")
 
 
