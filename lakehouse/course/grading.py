@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .blocks import WIDTH
 from .errors import GradingError, LabError
 
 UNSET = object()  # ctx.check("name") with no value: a state check
@@ -66,9 +67,12 @@ class Check:
             found")``. ``value`` is what the notebook passed (``UNSET`` for a state check).
         nudge: the next step when it fails: the concept, the option or function name — not the answer.
         doc: a documentation link for the nudge (Databricks docs where there is one).
-        answer: the reference code, printed only by ``ctx.answer(...)``.
+        answer: the reference answer, printed only by ``ctx.answer(...)``: for an exercise a function
+            whose body is the answer (or a :class:`~lakehouse.course.answers.FileAnswer`), which
+            then is the catch-up too (:mod:`lakehouse.course.answers`); a plain string otherwise.
         catch_up: ``catch_up(ctx, value, **given)`` builds the reference state after a FAIL and
-            returns the reference value (or None for a state check).
+            returns the reference value (or None for a state check); not given with a reference
+            function, which is its own catch-up.
         todo: the TODO number in the notebook (``ctx.answer(n)``), None for a check of a demo cell.
         variable: True when the check grades a value the learner sets (None then means "not set yet").
         points: what the check is worth; default 1 for an exercise (``todo`` set), 0 for a
@@ -88,8 +92,18 @@ class Check:
     variable: bool = True
     points: int | None = None
     requires: tuple[str, ...] = ()
+    reference: Any = field(default=None, init=False, compare=False)
 
     def __post_init__(self):
+        if not isinstance(self.answer, str):
+            from .answers import reference
+
+            ref = reference(self.answer)
+            if self.catch_up is not None:
+                raise LabError(f"check {self.name!r}: a reference answer is its own catch-up; drop catch_up=.")
+            object.__setattr__(self, "reference", ref)
+            object.__setattr__(self, "answer", ref.text)
+            object.__setattr__(self, "catch_up", ref.run)
         if self.points is None:
             object.__setattr__(self, "points", 0 if self.todo is None else 1)
         if isinstance(self.requires, str) or not all(isinstance(r, str) for r in self.requires):
@@ -148,6 +162,22 @@ def expect(condition, message: str) -> bool:
     if not condition:
         raise AssertionError(message)
     return True
+
+
+
+
+def wrap(text: str, label: str) -> str:
+    """``label`` + ``text`` wrapped at :data:`~lakehouse.course.blocks.WIDTH` characters, indented under the text.
+
+    Example:
+        >>> print(wrap("look up the option cloudFiles.schemaLocation " * 3, "nudge: "))
+        nudge: look up the option cloudFiles.schemaLocation look up the option cloudFiles.schemaLocation
+               look up the option cloudFiles.schemaLocation
+    """
+    import textwrap
+
+    return textwrap.fill(text, WIDTH, initial_indent=label, subsequent_indent=" " * len(label),
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -229,7 +259,7 @@ class Grader:
             self.record()
             return None if state_check else value
         print(f"FAIL  {label}" + (f" - {message}" if message else ""))
-        print(f"      nudge: {check.nudge}")
+        print(wrap(check.nudge, "      nudge: "))
         if check.doc:
             print(f"      docs:  {check.doc}")
         self._prerequisite_note(check)
@@ -241,8 +271,8 @@ class Grader:
             return None if state_check else value
         reference = check.catch_up(ctx, None if state_check else value, **given)
         ask = f'ctx.answer("{check.name}")' if check.answer else ""
-        print("      caught up: the reference state is in place so the lab goes on"
-              + (f"; {ask} shows the answer." if ask else "."))
+        print(wrap("the reference state is in place so the lab goes on"
+                   + (f"; {ask} shows the answer." if ask else "."), "      caught up: "))
         return None if state_check else reference
 
     def _prerequisite_note(self, check: Check) -> None:
@@ -320,6 +350,6 @@ class Grader:
             for r in failed:
                 check = self._by_name[r.name]
                 print(f"  - {r.name}: {r.message or check.title}")
-                print(f"    nudge: {check.nudge}" + (f" ({check.doc})" if check.doc else ""))
+                print(wrap(check.nudge + (f" ({check.doc})" if check.doc else ""), "    nudge: "))
         if not_run:
             print("Not run yet: " + ", ".join(not_run))

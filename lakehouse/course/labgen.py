@@ -4,7 +4,14 @@ In a solution's code cell, learner work sits between ``# BEGIN SOLUTION`` and
 ``# END SOLUTION`` (nbgrader style). The lab gets, in its place, ``# TODO: <prompt>`` where
 the prompt is the text after ``# BEGIN SOLUTION:`` (default "your code here"), followed by
 the block's ``# LAB:`` lines uncommented — placeholders that keep the lab runnable, e.g.
-``# LAB: answer = None``. Outputs and execution counts are stripped from both.
+``# LAB: answer = None``. Outputs and execution counts are stripped from both. The prompt is a
+nudge (the concept, what to look up), never the code; the lab's ``# TODO:`` line is wrapped at
+:data:`~lakehouse.course.blocks.WIDTH` characters.
+
+The code of an exercise's block is not written by hand: ``make labs`` writes it from the lab
+module's reference answer (:mod:`lakehouse.course.answers`), the one source of the answer that
+``ctx.answer`` prints and the catch-up runs. The block belongs to the check whose TODO number is on
+the cell's ``# TODO n`` line.
 
 Example:
     >>> from lakehouse.course.labgen import lab_source
@@ -16,49 +23,43 @@ Example:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from .blocks import TODO_LINE, lab_source, solution_blocks
 from .errors import NotebookSyncError
 from ..runtime.paths import repo_root
 from .workspace import notebook_content
 
-_BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
-_END = re.compile(r"^\s*# END SOLUTION\s*$")
-_LAB = re.compile(r"^(?P<indent>\s*)# LAB: ?(?P<code>.*)$")
 
+def fill_blocks(source: str, references: dict, *, where: str = "cell") -> str:
+    """``source`` with each block's code written from the reference of its TODO number.
 
-def lab_source(source: str, *, where: str = "cell") -> str:
-    """The lab version of one code cell's source.
+    Args:
+        source: one solution cell.
+        references: ``{todo number: reference}`` (:mod:`lakehouse.course.answers`); a block whose
+            number has none is left as it is.
 
-    Raises:
-        NotebookSyncError: unbalanced markers (names ``where``).
+    Example:
+        >>> from lakehouse.course.answers import FileAnswer
+        >>> ref = FileAnswer("# BEGIN SOLUTION: p\\nx = 2\\n# END SOLUTION", path="f")
+        >>> print(fill_blocks("%%writefile f\\n# TODO 1: set x\\nx = 1", {1: ref}))
+        %%writefile f
+        # BEGIN SOLUTION: p
+        x = 2
+        # END SOLUTION
     """
-    out: list[str] = []
-    in_block = False
-    for line in source.split("\n"):
-        begin = _BEGIN.match(line)
-        if begin:
-            if in_block:
-                raise NotebookSyncError(f"{where}: '# BEGIN SOLUTION' inside another solution block.")
-            in_block = True
-            prompt = (begin.group("prompt") or "").strip() or "your code here"
-            out.append(f"{begin.group('indent')}# TODO: {prompt}")
+    lines = source.split("\n")
+    numbered = next((int(m.group("n")) for m in map(TODO_LINE.match, lines) if m), None)
+    file_ref = references.get(numbered)
+    if lines[0].startswith("%%writefile") and file_ref is not None and hasattr(file_ref, "source"):
+        return lines[0] + "\n" + file_ref.source.rstrip("\n")
+    for block in reversed(solution_blocks(source, where=where)):
+        ref = references.get(block.todo)
+        if ref is None or hasattr(ref, "source"):
             continue
-        if _END.match(line):
-            if not in_block:
-                raise NotebookSyncError(f"{where}: '# END SOLUTION' without a '# BEGIN SOLUTION'.")
-            in_block = False
-            continue
-        if in_block:
-            lab_line = _LAB.match(line)
-            if lab_line:
-                out.append(lab_line.group("indent") + lab_line.group("code"))
-            continue
-        out.append(line)
-    if in_block:
-        raise NotebookSyncError(f"{where}: '# BEGIN SOLUTION' is never closed by '# END SOLUTION'.")
-    return "\n".join(out)
+        code = [(block.indent + x) if x else "" for x in ref.block.split("\n")]
+        lines[block.begin + 1:block.end] = list(block.lab) + code
+    return "\n".join(lines)
 
 
 def _strip(nb) -> None:
@@ -71,12 +72,23 @@ def _strip(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
+def _references(lab_id: str) -> dict:
+    """``{todo number: reference}`` of the lab's exercises that give one."""
+    from .labs import lab_checks
+
+    return {c.todo: c.reference for c in lab_checks(lab_id) if c.todo is not None and c.reference is not None}
+
+
 def render_lab(solution_path: Path) -> tuple[str, str]:
-    """(clean solution text, lab text) for one solution notebook."""
+    """(clean solution text, lab text) for one solution notebook; its blocks written from the references."""
     import nbformat
 
     nb = nbformat.read(str(solution_path), as_version=4)
     _strip(nb)
+    references = _references(solution_path.stem)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source:
+            cell.source = fill_blocks(cell.source, references, where=f"{solution_path.name} cell {i}")
     clean_solution = nbformat.writes(nb) + "\n"
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":

@@ -24,16 +24,8 @@ def _customers_table(ctx, value, *, table, customers=None):
     assert_equal(table_or_fail(ctx, table).count(), 3, "row count")
 
 
-def _write_customers(ctx, value, *, table, customers):
-    customers.write.format("delta").mode("overwrite").saveAsTable(table)
-
-
 def _customer_4(ctx, value, *, table, new_customer=None):
     assert_equal(table_or_fail(ctx, table).where("customer_id = 4").count(), 1, "rows with customer_id 4")
-
-
-def _append_customer(ctx, value, *, table, new_customer):
-    new_customer.write.format("delta").mode("append").saveAsTable(table)
 
 
 def _version_0(ctx, value, *, table):
@@ -49,6 +41,20 @@ def _read_version_0(ctx, value, *, table):
     return ctx.spark.read.option("versionAsOf", 0).table(table)
 
 
+# reference answers: make labs writes each body into the solution notebook's block
+def _customers_table_answer(customers, table):
+    customers.write.format("delta").mode("overwrite").saveAsTable(table)
+
+
+def _customer_4_answer(new_customer, table):
+    new_customer.write.format("delta").mode("append").saveAsTable(table)
+
+
+def _version_0_answer(spark, table):
+    first = spark.read.option("versionAsOf", 0).table(table)
+    return first
+
+
 CHECKS = [
     Check("environment", "Java, versions, jars, kernel and disk are ready", _environment, variable=False,
           nudge="run `make doctor` in a terminal and apply the fix printed under each problem.",
@@ -57,18 +63,15 @@ CHECKS = [
           nudge="a DataFrame is written with df.write, in the format \"delta\", and saved under a table name "
                 "(saveAsTable); a save mode decides what happens when the table already exists.",
           doc=DELTA_TUTORIAL,
-          answer='customers.write.format("delta").mode("overwrite").saveAsTable(table)',
-          catch_up=_write_customers),
+          answer=_customers_table_answer),
     Check("customer_4", "customer 4 was appended", _customer_4, variable=False, todo=2, requires=("customers_table",),
           nudge="the same write as in TODO 1, with the save mode that adds rows instead of replacing them.",
           doc=DELTA_TUTORIAL,
-          answer='new_customer.write.format("delta").mode("append").saveAsTable(table)',
-          catch_up=_append_customer),
+          answer=_customer_4_answer),
     Check("version_0", "first holds version 0: the 3 rows before the append", _version_0, todo=3,
           requires=("customers_table",),
           nudge="time travel: spark.read takes a reader option that names the version to read (see the version "
                 "column of DESCRIBE HISTORY above), then .table(table).",
           doc=HISTORY_DOC,
-          answer='first = spark.read.option("versionAsOf", 0).table(table)',
-          catch_up=_read_version_0),
+          answer=_version_0_answer),
 ]

@@ -21,9 +21,6 @@ SCHEMA_DOC = "https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/
 TRIGGERS_DOC = "https://docs.databricks.com/aws/en/structured-streaming/triggers"
 CHECKPOINTS_DOC = "https://docs.databricks.com/aws/en/structured-streaming/checkpoints"
 CDF_DOC = "https://docs.databricks.com/aws/en/delta/delta-change-data-feed"
-CRM_HINTS = "updated_at timestamp, signup_date date"
-
-
 # What the manifest says about the batches landed so far -----------------------------------------
 def expected(ctx, source: str, what: str = "rows") -> int:
     """Rows (or one defect kind) of ``source`` over the landed batches, from the manifest."""
@@ -65,26 +62,6 @@ def _bronze(ctx, source: str) -> str:
     return ctx.table(bronze.TABLES[source])
 
 
-def _crm_reader(ctx, location: str):
-    return (ctx.spark.readStream.format("cloudFiles").option("cloudFiles.format", "json")
-            .option("cloudFiles.schemaLocation", ctx.schema_location(location)))
-
-
-def _with_ingest_metadata(df):
-    from pyspark.sql import functions as F
-
-    return (df.withColumn("_source_file", F.col("_metadata.file_path"))
-            .withColumn("_ingested_at", F.current_timestamp()).drop("_metadata"))
-
-
-def _await(query):
-    try:
-        query.awaitTermination()
-    except Exception:  # a stop shown on purpose elsewhere; the check that follows says what is missing
-        pass
-    return query
-
-
 # TODO 1 ---------------------------------------------------------------------------------------------
 def _all_strings(data_type) -> bool:
     if hasattr(data_type, "fields"):
@@ -113,11 +90,6 @@ def _crm_typed(ctx, value):
     return assert_equal({k: types.get(k) for k in WANTED_TYPES}, WANTED_TYPES, "column types")
 
 
-def _crm_typed_reference(ctx, value):
-    return (_crm_reader(ctx, "crm_typed").option("cloudFiles.inferColumnTypes", "true")
-            .option("cloudFiles.schemaHints", CRM_HINTS).load(os.path.join(ctx.landing, "crm")))
-
-
 # TODO 3 ---------------------------------------------------------------------------------------------
 def _rescued(ctx, value):
     dataframe_or_fail(value, "rescued", streaming=False)
@@ -125,13 +97,6 @@ def _rescued(ctx, value):
     found, want = value.count(), expected(ctx, "crm", "malformed_json")
     expect(found == want, f"{found} rescued rows, the manifest has {want} malformed_json lines")
     return expect(value.where("corrupt_record IS NULL").count() == 0, "some rows have no corrupt_record")
-
-
-def _rescued_reference(ctx, value):
-    from pyspark.sql import functions as F
-
-    return (ctx.spark.table(_bronze(ctx, "crm")).where("_rescued_data IS NOT NULL")
-            .select("_source_file", F.get_json_object("_rescued_data", "$._corrupt_record").alias("corrupt_record")))
 
 
 # TODO 4 ---------------------------------------------------------------------------------------------
@@ -142,13 +107,6 @@ def _bronze_transactions(ctx, value):
     expect(rows == want, f"{rows} rows, the manifest has {want}")
     short, want_short = table.where("_rescued_data IS NOT NULL").count(), expected(ctx, "transactions", "missing_field")
     return expect(short == want_short, f"{short} rescued rows, the manifest has {want_short} rows with a missing field")
-
-
-def _ingest(source: str, checkpoint: str | None = None):
-    def catch_up(ctx, value, **given):
-        bronze.ingest(ctx.spark, source, ctx.landing, _bronze(ctx, source), ctx.checkpoint(checkpoint or f"bronze_{source}"),
-                      ctx.schema_location(source), query_name=ctx.query_name(checkpoint or f"bronze_{source}"))
-    return catch_up
 
 
 # state checks of demo cells -----------------------------------------------------------------------
@@ -185,15 +143,6 @@ def _clicks_rescue(ctx, value):
     return assert_equal(table.count(), expected(ctx, "clickstream"), "rows in clicks_rescue")
 
 
-def _clicks_rescue_reference(ctx, value):
-    reader = (ctx.spark.readStream.format("cloudFiles").option("cloudFiles.format", "parquet")
-              .option("cloudFiles.schemaLocation", ctx.schema_location("clicks_rescue"))
-              .option("cloudFiles.schemaEvolutionMode", "rescue").load(os.path.join(ctx.landing, "clickstream")))
-    _await(_with_ingest_metadata(reader).writeStream.format("delta")
-           .option("checkpointLocation", ctx.checkpoint("clicks_rescue")).trigger(availableNow=True)
-           .queryName(ctx.query_name("clicks_rescue")).toTable(ctx.table("clicks_rescue")))
-
-
 # section 7: a continuous stream ---------------------------------------------------------------------
 def _live(ctx, value):
     return assert_equal(table_or_fail(ctx, _bronze(ctx, "transactions")).count(), expected(ctx, "transactions"),
@@ -206,13 +155,13 @@ def _restart(ctx, value, *, throttled=None):
     return _files_match(ctx, ctx.table("tx_throttled"), "transactions")
 
 
-def _restart_reference(ctx, value, *, throttled):
-    return _await(throttled.writeStream.format("delta").option("checkpointLocation", ctx.checkpoint("tx_throttled"))
-                  .trigger(availableNow=True).queryName(ctx.query_name("tx_throttled"))
-                  .toTable(ctx.table("tx_throttled")))
-
-
 # TODO 7 ---------------------------------------------------------------------------------------------
+def _all_bronze(ctx, value):
+    found = {s: table_or_fail(ctx, _bronze(ctx, s)).count() for s in bronze.TABLES}
+    want = {s: expected_ticket_changes(ctx) if s == "support_tickets" else expected(ctx, s) for s in bronze.TABLES}
+    return assert_equal(found, want, "rows per Bronze table")
+
+
 def _tickets(ctx, value):
     table = table_or_fail(ctx, _bronze(ctx, "support_tickets"))
     missing = {"_change_type", "_commit_version", "_source_file", "_ingested_at"} - set(table.columns)
@@ -220,10 +169,84 @@ def _tickets(ctx, value):
     return assert_equal(table.count(), expected_ticket_changes(ctx), "change rows in bronze_support_tickets")
 
 
-def _all_bronze(ctx, value):
-    found = {s: table_or_fail(ctx, _bronze(ctx, s)).count() for s in bronze.TABLES}
-    want = {s: expected_ticket_changes(ctx) if s == "support_tickets" else expected(ctx, s) for s in bronze.TABLES}
-    return assert_equal(found, want, "rows per Bronze table")
+# reference answers: make labs writes each body into the solution notebook's block
+def _crm_stream_answer(spark, ctx, crm_path):
+    crm_stream = (spark.readStream.format("cloudFiles")
+                  .option("cloudFiles.format", "json")
+                  .option("cloudFiles.schemaLocation", ctx.schema_location("crm"))
+                  .load(crm_path))
+    return crm_stream
+
+
+def _crm_typed_answer(spark, ctx, crm_path):
+    crm_typed = (spark.readStream.format("cloudFiles")
+                 .option("cloudFiles.format", "json")
+                 .option("cloudFiles.schemaLocation", ctx.schema_location("crm_typed"))
+                 .option("cloudFiles.inferColumnTypes", "true")
+                 .option("cloudFiles.schemaHints", "updated_at timestamp, signup_date date")
+                 .load(crm_path))
+    return crm_typed
+
+
+def _rescued_answer(spark, BRONZE, F):
+    rescued = (spark.table(BRONZE["crm"])
+               .where("_rescued_data IS NOT NULL")
+               .select("_source_file",
+                       F.get_json_object("_rescued_data", "$._corrupt_record").alias("corrupt_record")))
+    return rescued
+
+
+def _bronze_transactions_answer(spark, ctx, tx_path, with_ingest_metadata, BRONZE):
+    tx_query = (spark.readStream.format("cloudFiles")
+                .option("cloudFiles.format", "csv")
+                .option("header", "true")
+                .option("cloudFiles.schemaLocation", ctx.schema_location("transactions"))
+                .load(tx_path)
+                .transform(with_ingest_metadata)
+                .writeStream
+                .format("delta")
+                .option("checkpointLocation", ctx.checkpoint("bronze_transactions"))
+                .option("mergeSchema", "true")
+                .trigger(availableNow=True)
+                .queryName(ctx.query_name("bronze_transactions"))
+                .toTable(BRONZE["transactions"]))
+    tx_query.awaitTermination()
+
+
+def _clicks_rescue_answer(clickstream_reader, with_ingest_metadata, ctx):
+    rescue_query = (clickstream_reader("rescue")
+                    .transform(with_ingest_metadata)
+                    .writeStream.format("delta")
+                    .option("checkpointLocation", ctx.checkpoint("clicks_rescue"))
+                    .trigger(availableNow=True)
+                    .queryName(ctx.query_name("clicks_rescue"))
+                    .toTable(ctx.table("clicks_rescue")))
+    rescue_query.awaitTermination()
+
+
+def _restart_query_answer(throttled, ctx):
+    restart_query = (throttled.writeStream.format("delta")
+                     .option("checkpointLocation", ctx.checkpoint("tx_throttled"))
+                     .trigger(availableNow=True)
+                     .queryName(ctx.query_name("tx_throttled"))
+                     .toTable(ctx.table("tx_throttled")))
+    restart_query.awaitTermination()
+    return restart_query
+
+
+def _bronze_support_tickets_answer(spark, tickets_path, F, ctx, BRONZE):
+    tickets_query = (spark.readStream.format("delta")
+                     .option("readChangeFeed", "true")
+                     .option("startingVersion", 0)
+                     .load(tickets_path)
+                     .withColumn("_source_file", F.lit(tickets_path))
+                     .withColumn("_ingested_at", F.current_timestamp())
+                     .writeStream.format("delta")
+                     .option("checkpointLocation", ctx.checkpoint("bronze_support_tickets"))
+                     .trigger(availableNow=True)
+                     .queryName(ctx.query_name("bronze_support_tickets"))
+                     .toTable(BRONZE["support_tickets"]))
+    tickets_query.awaitTermination()
 
 
 CHECKS = [
@@ -231,53 +254,26 @@ CHECKS = [
           nudge="Auto Loader is the streaming format \"cloudFiles\": set cloudFiles.format to the files' format and "
                 "cloudFiles.schemaLocation to ctx.schema_location(\"crm\"), then load crm_path.",
           doc=OPTIONS_DOC,
-          answer='crm_stream = (spark.readStream.format("cloudFiles")\n'
-                 '              .option("cloudFiles.format", "json")\n'
-                 '              .option("cloudFiles.schemaLocation", ctx.schema_location("crm"))\n'
-                 '              .load(crm_path))',
-          catch_up=lambda ctx, value: _crm_reader(ctx, "crm").load(os.path.join(ctx.landing, "crm"))),
+          answer=_crm_stream_answer),
     Check("bronze_crm", "bronze_crm holds every landed CRM line", _bronze_crm, variable=False, requires=("crm_stream",),
           nudge="run the cells above in order; crm_stream must read crm_path with Auto Loader.", doc=OPTIONS_DOC),
     Check("crm_typed", "inferred types plus two schema hints", _crm_typed, todo=2,
           nudge="two cloudFiles options: one turns type inference on for JSON, one pins the types of named columns "
                 "(\"column type, ...\"); give this stream its own schema location.",
           doc=SCHEMA_DOC,
-          answer='crm_typed = (spark.readStream.format("cloudFiles")\n'
-                 '             .option("cloudFiles.format", "json")\n'
-                 '             .option("cloudFiles.schemaLocation", ctx.schema_location("crm_typed"))\n'
-                 '             .option("cloudFiles.inferColumnTypes", "true")\n'
-                 f'             .option("cloudFiles.schemaHints", "{CRM_HINTS}")\n'
-                 '             .load(crm_path))',
-          catch_up=_crm_typed_reference),
+          answer=_crm_typed_answer),
     Check("rescued", "every malformed CRM line is in Bronze, with its raw text", _rescued, todo=3,
           requires=("bronze_crm",),
-          nudge="the rows whose _rescued_data is not null; _rescued_data is a JSON string, and "
+          nudge="the rows that have rescued data; that column is a JSON string, and "
                 "F.get_json_object reads one field of it (the raw line is under _corrupt_record).",
           doc=SCHEMA_DOC,
-          answer='rescued = (spark.table(BRONZE["crm"])\n'
-                 '           .where("_rescued_data IS NOT NULL")\n'
-                 '           .select("_source_file",\n'
-                 '                   F.get_json_object("_rescued_data", "$._corrupt_record").alias("corrupt_record")))',
-          catch_up=_rescued_reference),
+          answer=_rescued_answer),
     Check("bronze_transactions", "bronze_transactions holds every CSV row", _bronze_transactions, variable=False,
           todo=4,
           nudge="the CRM stream of sections 2 and 'Write it to Bronze', for CSV: the reader option header, its own "
-                "schema location and checkpoint, trigger(availableNow=True), then wait for the query.",
+                "schema location and checkpoint, the availableNow trigger, then wait for the query.",
           doc=OPTIONS_DOC,
-          answer='tx_query = (spark.readStream.format("cloudFiles")\n'
-                 '            .option("cloudFiles.format", "csv")\n'
-                 '            .option("header", "true")\n'
-                 '            .option("cloudFiles.schemaLocation", ctx.schema_location("transactions"))\n'
-                 '            .load(tx_path)\n'
-                 '            .transform(with_ingest_metadata)\n'
-                 '            .writeStream.format("delta")\n'
-                 '            .option("checkpointLocation", ctx.checkpoint("bronze_transactions"))\n'
-                 '            .option("mergeSchema", "true")\n'
-                 '            .trigger(availableNow=True)\n'
-                 '            .queryName(ctx.query_name("bronze_transactions"))\n'
-                 '            .toTable(BRONZE["transactions"]))\n'
-                 'tx_query.awaitTermination()',
-          catch_up=_ingest("transactions")),
+          answer=_bronze_transactions_answer),
     Check("tx_typed", "typed transactions: wrong types and short rows rescued, none dropped", _tx_typed,
           variable=False, nudge="run the cell again; the schema hints must be 'amount double, quantity int'.",
           doc=SCHEMA_DOC),
@@ -289,15 +285,7 @@ CHECKS = [
           nudge="a streaming write like the Bronze ones, from clickstream_reader(\"rescue\") through "
                 "with_ingest_metadata, with its own checkpoint, into ctx.table(\"clicks_rescue\").",
           doc=SCHEMA_DOC,
-          answer='rescue_query = (clickstream_reader("rescue")\n'
-                 '                .transform(with_ingest_metadata)\n'
-                 '                .writeStream.format("delta")\n'
-                 '                .option("checkpointLocation", ctx.checkpoint("clicks_rescue"))\n'
-                 '                .trigger(availableNow=True)\n'
-                 '                .queryName(ctx.query_name("clicks_rescue"))\n'
-                 '                .toTable(ctx.table("clicks_rescue")))\n'
-                 'rescue_query.awaitTermination()',
-          catch_up=_clicks_rescue_reference),
+          answer=_clicks_rescue_answer),
     Check("live_stream", "the continuous stream picked the new day up", _live, variable=False,
           requires=("bronze_transactions",),
           nudge="run the two cells above again: the stream must be running while the batch lands.", doc=TRIGGERS_DOC),
@@ -305,13 +293,7 @@ CHECKS = [
           nudge="the same writeStream as first_run — same checkpointLocation, query name and table — with the trigger "
                 "that processes what is there and stops; then wait for it.",
           doc=CHECKPOINTS_DOC,
-          answer='restart_query = (throttled.writeStream.format("delta")\n'
-                 '                 .option("checkpointLocation", ctx.checkpoint("tx_throttled"))\n'
-                 '                 .trigger(availableNow=True)\n'
-                 '                 .queryName(ctx.query_name("tx_throttled"))\n'
-                 '                 .toTable(ctx.table("tx_throttled")))\n'
-                 'restart_query.awaitTermination()',
-          catch_up=_restart_reference),
+          answer=_restart_query_answer),
     Check("bronze_crm_exactly_once", "every landed CRM file exactly once",
           lambda ctx, value: _files_match(ctx, _bronze(ctx, "crm"), "crm"), variable=False, requires=("bronze_crm",),
           nudge="never delete the checkpoint of a running Bronze stream; run from the top with RESET=True to start "
@@ -322,19 +304,7 @@ CHECKS = [
                 "startingVersion, load(tickets_path); add _source_file and _ingested_at, then write it like the "
                 "other Bronze streams.",
           doc=CDF_DOC,
-          answer='tickets_query = (spark.readStream.format("delta")\n'
-                 '                 .option("readChangeFeed", "true")\n'
-                 '                 .option("startingVersion", 0)\n'
-                 '                 .load(tickets_path)\n'
-                 '                 .withColumn("_source_file", F.lit(tickets_path))\n'
-                 '                 .withColumn("_ingested_at", F.current_timestamp())\n'
-                 '                 .writeStream.format("delta")\n'
-                 '                 .option("checkpointLocation", ctx.checkpoint("bronze_support_tickets"))\n'
-                 '                 .trigger(availableNow=True)\n'
-                 '                 .queryName(ctx.query_name("bronze_support_tickets"))\n'
-                 '                 .toTable(BRONZE["support_tickets"]))\n'
-                 'tickets_query.awaitTermination()',
-          catch_up=_ingest("support_tickets")),
+          answer=_bronze_support_tickets_answer),
     Check("bronze_vs_manifest", "every Bronze table matches the manifest", _all_bronze, variable=False,
           requires=("bronze_crm", "bronze_transactions", "bronze_clickstream", "bronze_support_tickets"),
           nudge="run the lab from the top with RESET=True; a stream with a deleted checkpoint reads its files twice.",

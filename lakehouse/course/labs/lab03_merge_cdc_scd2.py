@@ -26,12 +26,6 @@ def rows(df, *columns) -> list[tuple]:
 
 
 # TODO 1-3: MERGE ------------------------------------------------------------------------------------
-UPSERT = '''
-    MERGE INTO {target} AS t
-    USING {source} AS s
-    ON t.customer_id = s.customer_id
-    WHEN MATCHED THEN UPDATE SET *
-    WHEN NOT MATCHED THEN INSERT *'''
 EXPECTED_UPSERT = [
     (1, "Ada", "ada@example.com", "London", "gold"),
     (2, "Grace", "grace@navy.example", "New York", "gold"),
@@ -63,26 +57,7 @@ def _synced(ctx, value, *, table):
     return _same_customers(rows(table_or_fail(ctx, table)), rows(ctx.spark.table("crm_snapshot")))
 
 
-def _merge(source: str, *, evolve: bool = False, by_source: bool = False):
-    def catch_up(ctx, value, *, table):
-        sql = UPSERT.format(target=table, source=source)
-        if evolve:
-            sql = sql.replace("MERGE INTO", "MERGE WITH SCHEMA EVOLUTION INTO")
-        if by_source:
-            sql += "\n    WHEN NOT MATCHED BY SOURCE THEN DELETE"
-        ctx.spark.sql(sql)
-    return catch_up
-
-
 # TODO 4: one row per key ------------------------------------------------------------------------
-def latest_per_key_reference(changes):
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    w = Window.partitionBy("customer_id").orderBy(F.desc("seq"))
-    return changes.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")
-
-
 def _latest_per_key(ctx, value, *, batch_2):
     found = value(batch_2)
     if found is None:
@@ -95,32 +70,10 @@ def _latest_per_key(ctx, value, *, batch_2):
 
 
 # TODO 5: the sequence guard ---------------------------------------------------------------------
-GUARDED = '''
-    MERGE INTO {target} AS t
-    USING cdc_batch AS s
-    ON t.customer_id = s.customer_id
-    WHEN MATCHED AND s.seq > t.seq AND s.operation = 'DELETE' THEN DELETE
-    WHEN MATCHED AND s.seq > t.seq THEN UPDATE SET name = s.name, city = s.city, tier = s.tier, seq = s.seq
-    WHEN NOT MATCHED AND s.operation <> 'DELETE' THEN
-        INSERT (customer_id, name, city, tier, seq) VALUES (s.customer_id, s.name, s.city, s.tier, s.seq)'''
-
-
 def _guarded(ctx, value, *, table, batches=None, truth):
     found = rows(table_or_fail(ctx, table).where("customer_id <> 5"))
     expect(found, f"{table.split('.')[-1]} is empty: guarded_merge wrote nothing")
     return _same_customers(found, rows(truth))
-
-
-def _guarded_reference(ctx, value, *, table, batches, truth=None):
-    def guarded_merge(target, changes):
-        latest_per_key_reference(changes).createOrReplaceTempView("cdc_batch")
-        ctx.spark.sql(GUARDED.format(target=target))
-
-    ctx.spark.sql(f"CREATE OR REPLACE TABLE {table} "
-                  "(customer_id INT, name STRING, city STRING, tier STRING, seq INT) USING DELTA")
-    for batch in batches:
-        guarded_merge(table, batch)
-    return guarded_merge
 
 
 def _replay(ctx, value, *, table, before):
@@ -129,16 +82,6 @@ def _replay(ctx, value, *, table, before):
 
 # TODO 6: SCD2 from the log ----------------------------------------------------------------------
 SCD2_COLUMNS = ("userId", "name", "city", "__START_AT", "__END_AT")
-
-
-def scd2_from_log_reference(changes):
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    w = Window.partitionBy("userId").orderBy("sequenceNum")
-    return (changes.withColumn("__START_AT", F.col("sequenceNum"))
-            .withColumn("__END_AT", F.lead("sequenceNum").over(w))
-            .where("operation <> 'DELETE'").select(*SCD2_COLUMNS))
 
 
 def _scd2(ctx, value, *, users_log, reference):
@@ -158,10 +101,6 @@ def _auto_cdc(ctx, value, *, table, reference):
 
 
 # TODO 7: the real feed with apply_changes ----------------------------------------------------------
-CRM_CDC = dict(keys=["customer_id"], sequence_by="sequence_num", apply_as_deletes="operation = 'DELETE'",
-               except_column_list=["operation", "sequence_num"], stored_as_scd_type=2)
-
-
 def expected_current(read_crm, upto_batch: int):
     """Each customer's latest usable change up to a batch (unless a DELETE): what is current in SCD2."""
     from pyspark.sql import functions as F
@@ -183,17 +122,6 @@ def _apply_crm_batch(ctx, value, *, silver, read_crm, crm_changes=None):
     return same_rows(_current(ctx, silver), expected_current(read_crm, 0))
 
 
-def _apply_crm_batch_reference(ctx, value, *, silver, read_crm, crm_changes):
-    from ...cdc import apply_changes
-
-    def apply_crm_batch(batch):
-        return apply_changes(silver, crm_changes(batch), **CRM_CDC)
-
-    ctx.spark.sql(f"DROP TABLE IF EXISTS {silver}")
-    apply_crm_batch(0)
-    return apply_crm_batch
-
-
 def _all_batches(ctx, value, *, silver, read_crm, last_batch):
     return same_rows(_current(ctx, silver), expected_current(read_crm, last_batch))
 
@@ -206,45 +134,117 @@ def _replay_batch(ctx, value, *, silver, replay, version_before):
     return same_rows(ctx.spark.table(silver), ctx.spark.read.option("versionAsOf", version_before).table(silver))
 
 
+# reference answers: make labs writes each body into the solution notebook's block
+def _customers_upsert_answer(spark, customers):
+    spark.sql(f'''
+        MERGE INTO {customers} AS t
+        USING customer_updates AS s
+        ON t.customer_id = s.customer_id
+        WHEN MATCHED THEN UPDATE SET *
+        WHEN NOT MATCHED THEN INSERT *''')
+
+
+def _loyalty_points_answer(spark, customers):
+    spark.sql(f'''
+        MERGE WITH SCHEMA EVOLUTION INTO {customers} AS t
+        USING loyalty_updates AS s
+        ON t.customer_id = s.customer_id
+        WHEN MATCHED THEN UPDATE SET *
+        WHEN NOT MATCHED THEN INSERT *''')
+
+
+def _snapshot_sync_answer(spark, customers):
+    spark.sql(f'''
+        MERGE INTO {customers} AS t
+        USING crm_snapshot AS s
+        ON t.customer_id = s.customer_id
+        WHEN MATCHED THEN UPDATE SET *
+        WHEN NOT MATCHED THEN INSERT *
+        WHEN NOT MATCHED BY SOURCE THEN DELETE''')
+
+
+def _latest_per_key_answer(Window, F):
+    def latest_per_key(changes):
+        w = Window.partitionBy("customer_id").orderBy(F.desc("seq"))
+        return changes.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")
+    return latest_per_key
+
+
+def _guarded_merge_answer(create_scd1_table, latest_per_key, spark, batches):
+    guarded = create_scd1_table("customers_scd1")
+
+    def guarded_merge(target: str, changes) -> None:
+        latest_per_key(changes).createOrReplaceTempView("cdc_batch")
+        spark.sql(f'''
+            MERGE INTO {target} AS t
+            USING cdc_batch AS s
+            ON t.customer_id = s.customer_id
+            WHEN MATCHED AND s.seq > t.seq AND s.operation = 'DELETE' THEN DELETE
+            WHEN MATCHED AND s.seq > t.seq THEN UPDATE SET name = s.name, city = s.city, tier = s.tier, seq = s.seq
+            WHEN NOT MATCHED AND s.operation <> 'DELETE' THEN
+                INSERT (customer_id, name, city, tier, seq) VALUES (s.customer_id, s.name, s.city, s.tier, s.seq)''')
+
+    for batch in batches:
+        guarded_merge(guarded, batch)
+    return guarded_merge
+
+
+def _scd2_from_log_answer(Window, F, SCD2_COLUMNS, users_log):
+    def scd2_from_log(changes):
+        w = Window.partitionBy("userId").orderBy("sequenceNum")
+        return (changes
+                .withColumn("__START_AT", F.col("sequenceNum"))
+                .withColumn("__END_AT", F.lead("sequenceNum").over(w))
+                .where("operation <> 'DELETE'")
+                .select(*SCD2_COLUMNS))
+
+    users_by_hand = scd2_from_log(users_log)
+    return scd2_from_log
+
+
+def _apply_crm_batch_answer(apply_changes, silver, crm_changes):
+    def apply_crm_batch(batch: int):
+        return apply_changes(
+            silver, crm_changes(batch),
+            keys=["customer_id"],
+            sequence_by="sequence_num",
+            apply_as_deletes="operation = 'DELETE'",
+            except_column_list=["operation", "sequence_num"],
+            stored_as_scd_type=2,
+        )
+
+    print("batch 0:", apply_crm_batch(0))
+    return apply_crm_batch
+
+
 CHECKS = [
     Check("customers_upsert", "customers holds the upserted rows", _upserted, variable=False, todo=1,
           nudge="MERGE INTO target USING source ON <the key>; one clause for keys in both (WHEN MATCHED ... UPDATE), "
                 "one for new keys (WHEN NOT MATCHED ... INSERT); SET * and INSERT * copy every column.",
           doc=MERGE_DOC,
-          answer='spark.sql(f"""' + UPSERT.format(target="{customers}", source="customer_updates") + '""")',
-          catch_up=_merge("customer_updates")),
+          answer=_customers_upsert_answer),
     Check("loyalty_points", "customers gained loyalty_points (1200, 5400, 80)", _loyalty, variable=False, todo=2,
           requires=("customers_upsert",),
           nudge="the upsert of TODO 1 on loyalty_updates, with the MERGE syntax that lets this one statement add "
                 "columns (schema evolution).",
           doc=MERGE_SQL_DOC,
-          answer='spark.sql(f"""' + UPSERT.format(target="{customers}", source="loyalty_updates")
-          .replace("MERGE INTO", "MERGE WITH SCHEMA EVOLUTION INTO") + '""")',
-          catch_up=_merge("loyalty_updates", evolve=True)),
+          answer=_loyalty_points_answer),
     Check("snapshot_sync", "customers equals the snapshot (Alan deleted)", _synced, variable=False, todo=3,
           requires=("loyalty_points",),
           nudge="the upsert, plus a third kind of clause for target rows that no source row matches.",
           doc=MERGE_SQL_DOC,
-          answer='spark.sql(f"""' + UPSERT.format(target="{customers}", source="crm_snapshot")
-          + '\n    WHEN NOT MATCHED BY SOURCE THEN DELETE""")',
-          catch_up=_merge("crm_snapshot", by_source=True)),
+          answer=_snapshot_sync_answer),
     Check("latest_per_key", "one row per customer, the highest seq", _latest_per_key, todo=4,
           nudge="number the rows of each customer_id with a window function, newest seq first, keep number 1 and "
                 "drop the helper column.",
           doc=WINDOW_DOC,
-          answer='def latest_per_key(changes):\n'
-                 '    w = Window.partitionBy("customer_id").orderBy(F.desc("seq"))\n'
-                 '    return changes.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")',
-          catch_up=lambda ctx, value, **given: latest_per_key_reference),
+          answer=_latest_per_key_answer),
     Check("guarded_merge", "the guarded MERGE keeps Grace's newest change (seq 10)", _guarded, todo=5,
           requires=("latest_per_key",),
           nudge="a change may touch a row only when it is newer: add a condition comparing s.seq and t.seq to both "
                 "WHEN MATCHED clauses.",
           doc=MERGE_SQL_DOC,
-          answer='def guarded_merge(target, changes):\n'
-                 '    latest_per_key(changes).createOrReplaceTempView("cdc_batch")\n'
-                 '    spark.sql(f"""' + GUARDED.replace("{target}", "{target}") + '""")',
-          catch_up=_guarded_reference),
+          answer=_guarded_merge_answer),
     Check("replay_unchanged", "replaying a batch leaves the guarded table unchanged", _replay, variable=False,
           requires=("latest_per_key",),
           nudge="run the cells of section 5 in order; soft_delete_merge only applies changes with s.seq > t.seq.",
@@ -253,14 +253,7 @@ CHECKS = [
           nudge="per userId in sequence order, a version starts at its own sequenceNum and ends at the next change's "
                 "(the window function lead); a DELETE opens no version.",
           doc=AUTO_CDC_DOC,
-          answer='def scd2_from_log(changes):\n'
-                 '    w = Window.partitionBy("userId").orderBy("sequenceNum")\n'
-                 '    return (changes\n'
-                 '            .withColumn("__START_AT", F.col("sequenceNum"))\n'
-                 '            .withColumn("__END_AT", F.lead("sequenceNum").over(w))\n'
-                 '            .where("operation <> \'DELETE\'")\n'
-                 '            .select(*SCD2_COLUMNS))',
-          catch_up=lambda ctx, value, **given: scd2_from_log_reference),
+          answer=_scd2_from_log_answer),
     Check("auto_cdc_scd2", "apply_changes gives the documented SCD2 result", _auto_cdc, variable=False,
           nudge="run the cells of sections 6 and 7 in order.", doc=APPLY_CHANGES_DOC),
     Check("apply_crm_batch", "silver_customers after batch 0: one current version per customer", _apply_crm_batch,
@@ -268,16 +261,7 @@ CHECKS = [
           nudge="apply_changes takes the same arguments as Databricks' AUTO CDC: keys, sequence_by, apply_as_deletes, "
                 "except_column_list (the columns that describe the change) and stored_as_scd_type.",
           doc=APPLY_CHANGES_DOC,
-          answer='def apply_crm_batch(batch: int):\n'
-                 '    return apply_changes(\n'
-                 '        silver, crm_changes(batch),\n'
-                 '        keys=["customer_id"],\n'
-                 '        sequence_by="sequence_num",\n'
-                 '        apply_as_deletes="operation = \'DELETE\'",\n'
-                 '        except_column_list=["operation", "sequence_num"],\n'
-                 '        stored_as_scd_type=2,\n'
-                 '    )',
-          catch_up=_apply_crm_batch_reference),
+          answer=_apply_crm_batch_answer),
     Check("silver_customers", "after every batch: one current version per live customer", _all_batches,
           variable=False, requires=("apply_crm_batch",),
           nudge="apply the batches in order with apply_crm_batch (TODO 7); RESET=True starts over.",

@@ -56,14 +56,6 @@ def _customers_reference(ctx, value, *, table, crm_changes):
 
 
 # TODO 2 -----------------------------------------------------------------------------------------
-def _number_copies(bronze_tx):
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    first_arrival = Window.partitionBy("transaction_id").orderBy("_ingested_at", "_source_file")
-    return bronze_tx.withColumn("_n", F.row_number().over(first_arrival))
-
-
 def _tx_numbered(ctx, value, *, bronze_tx, totals):
     dataframe_or_fail(value, "tx_numbered", streaming=False)
     expect("_n" in value.columns, f"tx_numbered has no column _n (it has {value.columns})")
@@ -105,19 +97,6 @@ def _tx_typed(ctx, value, *, tx_numbered, usd_rates):
 TX_REASONS = ("duplicate", "missing_field", "null_customer_id", "wrong_type", "negative_amount", "unknown_customer_id")
 
 
-def tx_reason_reference():
-    """The reference reject reason of a joined transaction row (NULL: valid)."""
-    from pyspark.sql import functions as F
-
-    return (F.when(F.col("_n") > 1, "duplicate")
-            .when(F.col("_rescued_data").isNotNull() | F.col("region").isNull(), "missing_field")
-            .when(F.col("customer_id").isNull(), "null_customer_id")
-            .when(F.col("_ts").isNull() | F.col("_amount").isNull() | F.col("_qty").isNull(), "wrong_type")
-            .when(F.col("_amount") < 0, "negative_amount")
-            .when(F.col("_rate").isNull(), "unknown_currency")
-            .when(F.col("_known").isNull(), "unknown_customer_id"))
-
-
 def _tx_reason(ctx, value, *, tx_joined, totals):
     expect(type(value).__name__ == "Column",  # (Connect's Column answers hasattr for any name)
            f"tx_reason is a {type(value).__name__}, expected a Column (F.when(...).when(...))")
@@ -126,18 +105,6 @@ def _tx_reason(ctx, value, *, tx_joined, totals):
 
 
 # TODO 5 -----------------------------------------------------------------------------------------
-def sessionize_reference(visitors, gap_minutes: int = silver.SESSION_GAP_MINUTES):
-    """The reference gap rule: ``gap_s``, ``new_session``, ``session_number`` per visitor."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    w = Window.partitionBy("visitor").orderBy("event_ts", "event_id")
-    gap = F.col("event_ts").cast("long") - F.lag(F.col("event_ts").cast("long")).over(w)
-    return (visitors.withColumn("gap_s", gap)
-            .withColumn("new_session", F.when(gap.isNull() | (gap > gap_minutes * 60), 1).otherwise(0))
-            .withColumn("session_number", F.sum("new_session").over(w.rowsBetween(Window.unboundedPreceding, 0))))
-
-
 def _sessionized(ctx, value, *, visitors, clean_events):
     dataframe_or_fail(value, "sessionized", streaming=False)
     expect("session_number" in value.columns, f"sessionized has no session_number column ({value.columns})")
@@ -218,69 +185,96 @@ _COMPARE_REQUIRES = {  # the exercises each comparison builds on
     "rejects": ("tx_reason",),
 }
 
+# reference answers: make labs writes each body into the solution notebook's block
+def _customers_scd2_answer(apply_changes, customers_table, crm_changes, TRACKED):
+    customers_result = apply_changes(
+        customers_table, crm_changes,
+        keys=["customer_id"],
+        sequence_by="sequence_num",
+        apply_as_deletes="operation = 'DELETE'",
+        except_column_list=["operation"],
+        stored_as_scd_type=2,
+        track_history_column_list=TRACKED,
+    )
+
+
+def _tx_numbered_answer(Window, bronze_tx, F):
+    first_arrival = Window.partitionBy("transaction_id").orderBy("_ingested_at", "_source_file")
+    tx_numbered = bronze_tx.withColumn("_n", F.row_number().over(first_arrival))
+    return tx_numbered
+
+
+def _tx_typed_answer(tx_numbered, F, usd_rates):
+    tx_typed = (tx_numbered
+                .withColumn("_ts", F.expr("try_to_timestamp(transaction_ts)"))
+                .withColumn("_amount", F.expr("try_cast(amount AS DECIMAL(12,2))"))
+                .withColumn("_qty", F.expr("try_cast(quantity AS INT)"))
+                .withColumn("_rate", usd_rates[F.col("currency")])
+                .withColumn("amount_usd", (F.col("_amount") * F.col("_rate")).cast("decimal(14,2)")))
+    return tx_typed
+
+
+def _tx_reason_answer(F):
+    tx_reason = (F.when(F.col("_n") > 1, "duplicate")
+                 .when(F.col("_rescued_data").isNotNull() | F.col("region").isNull(), "missing_field")
+                 .when(F.col("customer_id").isNull(), "null_customer_id")
+                 .when(F.col("_ts").isNull() | F.col("_amount").isNull() | F.col("_qty").isNull(), "wrong_type")
+                 .when(F.col("_amount") < 0, "negative_amount")
+                 .when(F.col("_rate").isNull(), "unknown_currency")
+                 .when(F.col("_known").isNull(), "unknown_customer_id"))
+    return tx_reason
+
+
+def _sessionized_answer(Window, F, visitors, SESSION_GAP_MINUTES):
+    by_visitor = Window.partitionBy("visitor").orderBy("event_ts", "event_id")
+    epoch_s = F.col("event_ts").cast("long")
+    sessionized = (visitors
+                   .withColumn("gap_s", epoch_s - F.lag(epoch_s).over(by_visitor))
+                   .withColumn("new_session",
+                               F.when(F.col("gap_s").isNull() | (F.col("gap_s") > SESSION_GAP_MINUTES * 60), 1).otherwise(0))
+                   .withColumn("session_number",
+                               F.sum("new_session").over(by_visitor.rowsBetween(Window.unboundedPreceding, Window.currentRow))))
+    return sessionized
+
+
+def _ticket_latest_answer(Window, F, bronze_tickets):
+    newest_first = Window.partitionBy("ticket_id").orderBy(F.col("_commit_version").desc())
+    ticket_latest = (bronze_tickets.where("_change_type <> 'update_preimage'")
+                     .withColumn("_n", F.row_number().over(newest_first))
+                     .where("_n = 1 AND _change_type <> 'delete'"))
+    return ticket_latest
+
+
 CHECKS = [
     Check("customers_scd2", "my_silver_customers is SCD2 with history of address, tier and consent", _customers,
           variable=False, todo=1,
           nudge="apply_changes as in lab 03, plus track_history_column_list: only changes of those columns open a "
                 "new version; the column operation stays out of the table.",
           doc=APPLY_CHANGES_DOC,
-          answer='customers_result = apply_changes(\n'
-                 '    customers_table, crm_changes,\n'
-                 '    keys=["customer_id"],\n'
-                 '    sequence_by="sequence_num",\n'
-                 '    apply_as_deletes="operation = \'DELETE\'",\n'
-                 '    except_column_list=["operation"],\n'
-                 '    stored_as_scd_type=2,\n'
-                 '    track_history_column_list=TRACKED,\n'
-                 ')',
-          catch_up=_customers_reference),
+          answer=_customers_scd2_answer),
     Check("tx_numbered", "the duplicates are numbered (as many as the generator made)", _tx_numbered, todo=2,
           nudge="row_number() over a window partitioned by the key and ordered by arrival (_ingested_at, then "
                 "_source_file), in a column _n.",
           doc=WINDOW_DOC,
-          answer='first_arrival = Window.partitionBy("transaction_id").orderBy("_ingested_at", "_source_file")\n'
-                 'tx_numbered = bronze_tx.withColumn("_n", F.row_number().over(first_arrival))',
-          catch_up=lambda ctx, value, *, bronze_tx, totals: _number_copies(bronze_tx)),
+          answer=_tx_numbered_answer),
     Check("tx_typed", "tx_typed has _ts, _amount, _qty, _rate and amount_usd", _tx_typed, todo=3,
           requires=("tx_numbered",),
-          nudge="try_to_timestamp and try_cast return NULL instead of failing (F.expr(\"try_cast(x AS type)\")); "
-                "usd_rates[F.col(\"currency\")] looks the rate up; amount_usd is _amount * _rate as decimal(14,2).",
+          nudge="try_to_timestamp and try_cast return NULL instead of failing (a SQL expression, F.expr); a "
+                "map column is indexed by a column to look the rate up; amount_usd is the product as a decimal.",
           doc=TRY_CAST_DOC,
-          answer='tx_typed = (tx_numbered\n'
-                 '            .withColumn("_ts", F.expr("try_to_timestamp(transaction_ts)"))\n'
-                 '            .withColumn("_amount", F.expr("try_cast(amount AS DECIMAL(12,2))"))\n'
-                 '            .withColumn("_qty", F.expr("try_cast(quantity AS INT)"))\n'
-                 '            .withColumn("_rate", usd_rates[F.col("currency")])\n'
-                 '            .withColumn("amount_usd", (F.col("_amount") * F.col("_rate")).cast("decimal(14,2)")))',
-          catch_up=lambda ctx, value, *, tx_numbered, usd_rates: type_transactions(tx_numbered, usd_rates)),
+          answer=_tx_typed_answer),
     Check("tx_reason", "transaction rejects per reason match the manifest", _tx_reason, todo=4,
           requires=("customers_scd2", "tx_typed"),
           nudge="one chain F.when(condition, \"reason\").when(...) in the order of the table above: the first "
                 "condition that holds names the reason; no .otherwise (a valid row has no reason).",
           doc=CASE_DOC,
-          answer='tx_reason = (F.when(F.col("_n") > 1, "duplicate")\n'
-                 '             .when(F.col("_rescued_data").isNotNull() | F.col("region").isNull(), "missing_field")\n'
-                 '             .when(F.col("customer_id").isNull(), "null_customer_id")\n'
-                 '             .when(F.col("_ts").isNull() | F.col("_amount").isNull() | F.col("_qty").isNull(), '
-                 '"wrong_type")\n'
-                 '             .when(F.col("_amount") < 0, "negative_amount")\n'
-                 '             .when(F.col("_rate").isNull(), "unknown_currency")\n'
-                 '             .when(F.col("_known").isNull(), "unknown_customer_id"))',
-          catch_up=lambda ctx, value, **given: tx_reason_reference()),
+          answer=_tx_reason_answer),
     Check("sessionized", "the gap rule finds the reference's sessions", _sessionized, todo=5,
           requires=("customers_scd2",),
           nudge="per visitor in time order: the gap to the previous event (F.lag), a new session when there is none "
                 "or it is over SESSION_GAP_MINUTES, and a running F.sum of new_session (rowsBetween).",
           doc=WINDOW_DOC,
-          answer='by_visitor = Window.partitionBy("visitor").orderBy("event_ts", "event_id")\n'
-                 'epoch_s = F.col("event_ts").cast("long")\n'
-                 'sessionized = (visitors\n'
-                 '               .withColumn("gap_s", epoch_s - F.lag(epoch_s).over(by_visitor))\n'
-                 '               .withColumn("new_session", F.when(F.col("gap_s").isNull()\n'
-                 '                           | (F.col("gap_s") > SESSION_GAP_MINUTES * 60), 1).otherwise(0))\n'
-                 '               .withColumn("session_number", F.sum("new_session").over(\n'
-                 '                   by_visitor.rowsBetween(Window.unboundedPreceding, Window.currentRow))))',
-          catch_up=lambda ctx, value, *, visitors, clean_events: sessionize_reference(visitors)),
+          answer=_sessionized_answer),
     Check("session_window", "the gap rule and session_window find the same sessions", _same_sessions,
           variable=False, requires=("sessionized",),
           nudge="both use the visitor key and 30 minutes; run the cells of section 3 in order.",
@@ -289,11 +283,7 @@ CHECKS = [
           nudge="leave the pre-images out, number each ticket's changes newest _commit_version first "
                 "(row_number), keep the newest unless it is a delete.",
           doc=CDF_DOC,
-          answer='newest_first = Window.partitionBy("ticket_id").orderBy(F.col("_commit_version").desc())\n'
-                 'ticket_latest = (bronze_tickets.where("_change_type <> \'update_preimage\'")\n'
-                 '                 .withColumn("_n", F.row_number().over(newest_first))\n'
-                 '                 .where("_n = 1 AND _change_type <> \'delete\'"))',
-          catch_up=lambda ctx, value, *, bronze_tickets, totals: ticket_latest_reference(bronze_tickets)),
+          answer=_ticket_latest_answer),
     Check("accounting", "input = valid + rejects, each reason = the manifest", _accounting, variable=False,
           requires=("customers_scd2", "tx_reason", "sessionized", "ticket_latest"),
           nudge="the reasons of TODO 4 (their order matters), and the dedup of TODO 2."),

@@ -42,12 +42,6 @@ def _tx_deduped(ctx, value, *, layout):
                   "the duplicates are not dropped on transaction_id")
 
 
-def deduped_reference(spark, layout):
-    """The reference: ``bronze_transactions`` as a stream, watermark, dedup on the id."""
-    return (spark.readStream.table(layout.table("bronze")).withWatermark("event_ts", st.WATERMARK_DELAY)
-            .dropDuplicatesWithinWatermark(["transaction_id"]))
-
-
 # TODO 2 -----------------------------------------------------------------------------------------
 def _probe_rows(ctx, first_id: int):
     return ctx.spark.createDataFrame(
@@ -71,24 +65,6 @@ def _upsert_batch(ctx, value, *, target):
                             "rows after batch 7 ran a second time (a replay must be skipped: txnVersion)")
     finally:
         spark.sql(f"DROP TABLE IF EXISTS {probe}")
-
-
-def upsert_reference(target: str):
-    """The reference answer of TODO 2: an insert-only MERGE on the id, as an idempotent write."""
-
-    def upsert(batch_df, batch_id):
-        spark = batch_df.sparkSession
-        batch_df.createOrReplaceTempView("lab05_batch")
-        spark.conf.set("spark.databricks.delta.write.txnAppId", f"lab05-upsert-{target}")
-        spark.conf.set("spark.databricks.delta.write.txnVersion", str(batch_id))
-        try:
-            spark.sql(f"MERGE INTO {target} t USING lab05_batch s ON t.transaction_id = s.transaction_id "
-                      "WHEN NOT MATCHED THEN INSERT *")
-        finally:
-            spark.conf.unset("spark.databricks.delta.write.txnAppId")
-            spark.conf.unset("spark.databricks.delta.write.txnVersion")
-
-    return upsert
 
 
 # TODO 3 -----------------------------------------------------------------------------------------
@@ -139,14 +115,45 @@ def _my_silver(ctx, value, *, layout, target):
                         "transactions in my_silver_transactions vs distinct ids in bronze")
 
 
-def attributed_reference(ctx, value, *, purchases, clicks):
-    """The reference answer of TODO 4."""
-    from pyspark.sql import functions as F
+# reference answers: make labs writes each body into the solution notebook's block
+def _tx_deduped_answer(spark, layout, WATERMARK_DELAY):
+    tx_deduped = (spark.readStream.table(layout.table("bronze"))
+                  .withWatermark("event_ts", WATERMARK_DELAY)
+                  .dropDuplicatesWithinWatermark(["transaction_id"]))
+    return tx_deduped
 
-    return (purchases.withWatermark("purchase_ts", st.WATERMARK_DELAY)
-            .join(clicks.withWatermark("click_ts", st.WATERMARK_DELAY),
-                  F.expr(f"buyer = customer_id AND click_ts BETWEEN purchase_ts - INTERVAL {st.ATTRIBUTION_MINUTES} "
-                         "MINUTES AND purchase_ts")))
+
+def _upsert_batch_answer():
+    def upsert_batch(target):
+        def upsert(batch_df, batch_id):
+            s = batch_df.sparkSession
+            batch_df.createOrReplaceTempView("lab05_batch")
+            s.conf.set("spark.databricks.delta.write.txnAppId", f"lab05-upsert-{target}")
+            s.conf.set("spark.databricks.delta.write.txnVersion", str(batch_id))
+            try:
+                s.sql(f"MERGE INTO {target} t USING lab05_batch s "
+                      "ON t.transaction_id = s.transaction_id WHEN NOT MATCHED THEN INSERT *")
+            finally:
+                s.conf.unset("spark.databricks.delta.write.txnAppId")
+                s.conf.unset("spark.databricks.delta.write.txnVersion")
+        return upsert
+    return upsert_batch
+
+
+def _sessions_answer(events, WATERMARK_DELAY, F, SESSION_GAP):
+    sessions = (events.withWatermark("event_ts", WATERMARK_DELAY)
+                .groupBy("visitor", F.session_window("event_ts", SESSION_GAP).alias("session"))
+                .agg(F.count("*").alias("events"))
+                .select("visitor", F.col("session.start").alias("session_start"),
+                        F.col("session.end").alias("session_end"), "events"))
+    return sessions
+
+
+def _attributed_answer(purchases, WATERMARK_DELAY, clicks, F):
+    attributed = purchases.withWatermark("purchase_ts", WATERMARK_DELAY).join(
+        clicks.withWatermark("click_ts", WATERMARK_DELAY),
+        F.expr("buyer = customer_id AND click_ts BETWEEN purchase_ts - INTERVAL 30 MINUTES AND purchase_ts"))
+    return attributed
 
 
 CHECKS = [
@@ -155,30 +162,14 @@ CHECKS = [
           nudge="withWatermark(event time column, delay) first, then dropDuplicatesWithinWatermark with the key "
                 "column(s) as a list; use WATERMARK_DELAY.",
           doc=WATERMARK_DOC,
-          answer='tx_deduped = (spark.readStream.table(layout.table("bronze"))\n'
-                 '              .withWatermark("event_ts", WATERMARK_DELAY)\n'
-                 '              .dropDuplicatesWithinWatermark(["transaction_id"]))',
-          catch_up=lambda ctx, value, *, layout: deduped_reference(ctx.spark, layout)),
+          answer=_tx_deduped_answer),
     Check("upsert_batch", "an insert-only MERGE on transaction_id that a replayed batch id skips", _upsert_batch,
           todo=2,
           nudge="inside the function: a temp view of batch_df, MERGE ... WHEN NOT MATCHED THEN INSERT *, run "
                 "with the two session settings spark.databricks.delta.write.txnAppId (one per target) and "
                 "spark.databricks.delta.write.txnVersion (the batch id), unset afterwards.",
           doc=FOREACH_DOC,
-          answer='def upsert_batch(target):\n'
-                 '    def upsert(batch_df, batch_id):\n'
-                 '        s = batch_df.sparkSession\n'
-                 '        batch_df.createOrReplaceTempView("lab05_batch")\n'
-                 '        s.conf.set("spark.databricks.delta.write.txnAppId", f"lab05-upsert-{target}")\n'
-                 '        s.conf.set("spark.databricks.delta.write.txnVersion", str(batch_id))\n'
-                 '        try:\n'
-                 '            s.sql(f"MERGE INTO {target} t USING lab05_batch s "\n'
-                 '                  "ON t.transaction_id = s.transaction_id WHEN NOT MATCHED THEN INSERT *")\n'
-                 '        finally:\n'
-                 '            s.conf.unset("spark.databricks.delta.write.txnAppId")\n'
-                 '            s.conf.unset("spark.databricks.delta.write.txnVersion")\n'
-                 '    return upsert',
-          catch_up=lambda ctx, value, **given: upsert_reference),
+          answer=_upsert_batch_answer),
     Check("my_silver_transactions", "my_silver_transactions: one row per transaction id of bronze", _my_silver,
           variable=False, requires=("tx_deduped", "upsert_batch"),
           nudge="run the foreachBatch cell after TODOs 1 and 2 (availableNow), then this check."),
@@ -186,21 +177,13 @@ CHECKS = [
           nudge="withWatermark on event_ts, then groupBy the visitor and F.session_window(event time, SESSION_GAP); "
                 "count the events; select the window's start and end as session_start and session_end.",
           doc=SESSION_DOC,
-          answer='sessions = (events.withWatermark("event_ts", WATERMARK_DELAY)\n'
-                 '            .groupBy("visitor", F.session_window("event_ts", SESSION_GAP).alias("session"))\n'
-                 '            .agg(F.count("*").alias("events"))\n'
-                 '            .select("visitor", F.col("session.start").alias("session_start"),\n'
-                 '                    F.col("session.end").alias("session_end"), "events"))',
-          catch_up=lambda ctx, value, *, events: st.sessions_stream(events)),
+          answer=_sessions_answer),
     Check("attributed", "web purchases joined to the buyer's clicks in the 30 minutes before", _attributed, todo=4,
-          nudge="a watermark on each side (purchase_ts, click_ts), then join on buyer = customer_id AND click_ts "
-                "between purchase_ts - INTERVAL 30 MINUTES and purchase_ts (F.expr).",
+          nudge="a watermark on each side (purchase_ts, click_ts), then a join condition (F.expr) that matches "
+                "the buyer to the clicking customer and bounds the click time by the purchase time with an "
+                "INTERVAL (a time-range join).",
           doc=JOIN_DOC,
-          answer='attributed = purchases.withWatermark("purchase_ts", WATERMARK_DELAY).join(\n'
-                 '    clicks.withWatermark("click_ts", WATERMARK_DELAY),\n'
-                 '    F.expr("buyer = customer_id AND click_ts BETWEEN purchase_ts - INTERVAL 30 MINUTES "\n'
-                 '           "AND purchase_ts"))',
-          catch_up=attributed_reference),
+          answer=_attributed_answer),
     Check("late_events", "late_events holds exactly the generator's late rows behind the watermark", _late_events,
           variable=False, nudge="run the cells of section 3 in order: land batch 0, run, then land batch 1 and run.",
           doc=WATERMARK_DOC),

@@ -35,27 +35,6 @@ def _valid_amount(ctx, value, *, tx):
 
 
 # TODO 2 ------------------------------------------------------------------------------------------
-def _quarantine(ctx, value, *, valid_table, quarantine_table, pipeline_quarantine, bronze):
-    valid, quarantined = table_or_fail(ctx, valid_table), table_or_fail(ctx, quarantine_table)
-    expect("failed_rules" in quarantined.columns,
-           f"{quarantine_table.split('.')[-1]} has no failed_rules column: write split(...).quarantined")
-    total = ctx.spark.table(bronze).count()
-    assert_equal(valid.count() + quarantined.count(), total, "valid + quarantined rows (every bronze row once)")
-    return assert_equal(quarantined.count(), ctx.spark.table(pipeline_quarantine).count(),
-                        "quarantined rows (the pipeline's transactions_quarantine has the same rules)")
-
-
-def _quarantine_reference(ctx, value, *, valid_table, quarantine_table, bronze, pipeline_quarantine=None):
-    from ...c360.rules import TRANSACTIONS
-    from ...quality import split
-
-    checked = split(ctx.spark.table(bronze), TRANSACTIONS)
-    checked.valid.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(valid_table)
-    (checked.quarantined.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
-     .saveAsTable(quarantine_table))
-    return checked
-
-
 # TODO 3 ------------------------------------------------------------------------------------------
 def _dq_reference(ctx, log, update_id):
     from ...quality import expectation_metrics
@@ -81,13 +60,49 @@ def _pipeline_tables(ctx, value, *, bronze, silver, quarantine, dropped):
     return assert_equal(dropped, q, "rows the expectations dropped from silver, in the event log")
 
 
+def _quarantine(ctx, value, *, valid_table, quarantine_table, pipeline_quarantine, bronze):
+    valid, quarantined = table_or_fail(ctx, valid_table), table_or_fail(ctx, quarantine_table)
+    expect("failed_rules" in quarantined.columns,
+           f"{quarantine_table.split('.')[-1]} has no failed_rules column: write split(...).quarantined")
+    total = ctx.spark.table(bronze).count()
+    assert_equal(valid.count() + quarantined.count(), total, "valid + quarantined rows (every bronze row once)")
+    return assert_equal(quarantined.count(), ctx.spark.table(pipeline_quarantine).count(),
+                        "quarantined rows (the pipeline's transactions_quarantine has the same rules)")
+
+
+# reference answers: make labs writes each body into the solution notebook's block
+def _valid_amount_sql_answer():
+    valid_amount_sql = "try_cast(amount AS DECIMAL(12,2)) >= 0"
+    return valid_amount_sql
+
+
+def _quarantine_answer(split, spark, bronze_table, TRANSACTIONS, my_valid, my_quarantine):
+    checked = split(spark.table(bronze_table), TRANSACTIONS)
+    checked.valid.write.format("delta").mode("overwrite").saveAsTable(my_valid)
+    checked.quarantined.write.format("delta").mode("overwrite").saveAsTable(my_quarantine)
+    return checked
+
+
+def _dq_report_answer(sql, latest_update):
+    dq_report = sql(f"""
+      SELECT row_expectations.dataset AS dataset, row_expectations.name AS expectation,
+             SUM(row_expectations.passed_records) AS passing_records,
+             SUM(row_expectations.failed_records) AS failing_records
+      FROM (SELECT explode(from_json(details:flow_progress:data_quality:expectations,
+              "array<struct<name: string, dataset: string, passed_records: int, failed_records: int>>"))
+              row_expectations
+            FROM event_log_raw
+            WHERE event_type = 'flow_progress' AND origin.update_id = '{latest_update}')
+      GROUP BY row_expectations.dataset, row_expectations.name""")
+    return dq_report
+
+
 CHECKS = [
     Check("valid_amount_sql", "a constraint: amount is a non-negative number (NULL and text fail)", _valid_amount,
           todo=1,
           nudge="amount is text in the CSV: a plain cast fails the query on a bad value (ANSI); the try_ variant "
                 "gives NULL, and a constraint that is NULL counts as failed.",
-          doc=TRY_CAST_DOC, answer=f'valid_amount_sql = "{VALID_AMOUNT}"',
-          catch_up=lambda ctx, value, **given: VALID_AMOUNT),
+          doc=TRY_CAST_DOC, answer=_valid_amount_sql_answer),
     Check("pipeline_tables", "the pipeline split bronze into silver + quarantine", _pipeline_tables,
           variable=False, nudge="run the pipeline cells of section 2 in order.", doc=PATTERNS_DOC),
     Check("quarantine", "plain Spark: valid and quarantined rows with the same rules", _quarantine, todo=2,
@@ -95,24 +110,11 @@ CHECKS = [
           nudge="lakehouse.quality.split(df, rules) returns .valid and .quarantined; write each to its table with "
                 "the Delta writer (mode overwrite).",
           doc=PATTERNS_DOC,
-          answer='checked = split(spark.table(bronze_table), TRANSACTIONS)\n'
-                 'checked.valid.write.format("delta").mode("overwrite").saveAsTable(my_valid)\n'
-                 'checked.quarantined.write.format("delta").mode("overwrite").saveAsTable(my_quarantine)',
-          catch_up=_quarantine_reference),
+          answer=_quarantine_answer),
     Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3, points=2,
-          nudge="explode the expectations array of details:flow_progress:data_quality:expectations (from_json with "
+          nudge="explode the expectations array of the flow_progress details (a JSON path, then from_json with "
                 "an array<struct<...>> schema), keep flow_progress events of the latest update, group by dataset "
                 "and expectation, sum passed_records and failed_records.",
           doc=EVENT_LOG_DOC,
-          answer='dq_report = sql(f"""\n'
-                 '  SELECT row_expectations.dataset AS dataset, row_expectations.name AS expectation,\n'
-                 '         SUM(row_expectations.passed_records) AS passing_records,\n'
-                 '         SUM(row_expectations.failed_records) AS failing_records\n'
-                 '  FROM (SELECT explode(from_json(details:flow_progress:data_quality:expectations,\n'
-                 '          "array<struct<name: string, dataset: string, passed_records: int, failed_records: int>>"))\n'
-                 '          row_expectations\n'
-                 '        FROM event_log_raw\n'
-                 '        WHERE event_type = \'flow_progress\' AND origin.update_id = \'{latest_update}\')\n'
-                 '  GROUP BY row_expectations.dataset, row_expectations.name""")',
-          catch_up=lambda ctx, value, *, log, update_id: _dq_reference(ctx, log, update_id)),
+          answer=_dq_report_answer),
 ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...c360.silver import TRACKED_CUSTOMER_COLUMNS
+from ..answers import FileAnswer
 from ..grading import Check, NotAnswered, assert_equal, expect
 from . import table_or_fail
 
@@ -21,9 +23,30 @@ PYTHON_REF_DOC = "https://docs.databricks.com/aws/en/ldp/developer/python-ref"
 EXPECTATIONS_DOC = "https://docs.databricks.com/aws/en/ldp/expectations"
 AUTO_CDC_DOC = "https://docs.databricks.com/aws/en/ldp/developer/ldp-python-ref-apply-changes"
 UPDATES_DOC = "https://docs.databricks.com/aws/en/ldp/updates"
-TRACKED = ["address", "loyalty_tier", "marketing_consent"]
+TRACKED = sorted(TRACKED_CUSTOMER_COLUMNS)  # the reference C360 (lakehouse.c360.silver) keeps history for these
+# The pipeline's files as the solution writes them: make labs puts each in its %%writefile cell.
+SILVER_SOURCE = '''from pyspark.sql import functions as F
 
-AUTO_CDC = '''dp.create_auto_cdc_flow(
+from lakehouse import dp
+from lakehouse.c360.rules import CRM
+
+
+@dp.temporary_view(comment="CRM changes, typed; the ones that cannot be applied are dropped")
+@dp.expect_all_or_drop(CRM.as_dict("drop"))
+def crm_changes():
+    return (spark.readStream.table("bronze_crm")
+            .select("customer_id", F.upper("operation").alias("operation"),
+                    F.expr("try_cast(sequence_num AS BIGINT)").alias("sequence_num"),
+                    "email", "address", "loyalty_tier",
+                    F.expr("try_cast(marketing_consent AS BOOLEAN)").alias("marketing_consent")))
+
+
+dp.create_streaming_table("customers", comment="SCD type 2: the history of address, tier and consent")
+
+# TODO 1: an AUTO CDC flow from crm_changes into customers: SCD type 2, history for the tracked
+#         columns
+# BEGIN SOLUTION: the pipeline API's AUTO CDC flow: key, ordering column, DELETE rows as deletes, the operation column left out, SCD type 2, history for address, loyalty tier and consent
+dp.create_auto_cdc_flow(
     target="customers",
     source="crm_changes",
     keys=["customer_id"],
@@ -32,28 +55,41 @@ AUTO_CDC = '''dp.create_auto_cdc_flow(
     except_column_list=["operation"],
     stored_as_scd_type=2,
     track_history_column_list=["address", "loyalty_tier", "marketing_consent"],
-)'''
+)
+# END SOLUTION
+'''
 
-SILVER_TRANSACTIONS = '''from pyspark.sql import functions as F
+SILVER_TRANSACTIONS_SOURCE = '''from pyspark.sql import functions as F
 
 from lakehouse import dp
 from lakehouse.c360.rules import TRANSACTIONS
 
 
+# TODO 2: make silver_transactions a streaming table that drops the rows failing the drop rules
+# BEGIN SOLUTION: two decorators on the function below: the one that declares a table, and under it the expectation that drops failing rows, given the drop rules of the rule set as a dict
 @dp.table(comment="Transactions that pass the drop rules, typed")
 @dp.expect_all_or_drop(TRANSACTIONS.as_dict("drop"))
+# END SOLUTION
 def silver_transactions():
     return (spark.readStream.table("bronze_transactions")
             .withColumn("transaction_ts", F.expr("try_to_timestamp(transaction_ts)"))
             .withColumn("amount", F.expr("try_cast(amount AS DECIMAL(12,2))")))
 '''
 
-CUSTOMER_SPEND = '''@dp.materialized_view(comment="Spend per current customer")
+GOLD_SOURCE = '''from pyspark.sql import functions as F
+
+from lakehouse import dp
+
+# TODO 3: a materialized view customer_spend: current customers with their orders and total
+# BEGIN SOLUTION: a materialized view over a batch query: the current versions of customers (the SCD2 end is still open) joined to the per-customer count and sum of silver_transactions
+@dp.materialized_view(comment="Spend per current customer")
 def customer_spend():
     current = spark.read.table("customers").where("__END_AT IS NULL")
     spend = (spark.read.table("silver_transactions").groupBy("customer_id")
              .agg(F.count("*").alias("orders"), F.sum("amount").alias("total_amount")))
-    return current.select("customer_id", "loyalty_tier").join(spend, "customer_id")'''
+    return current.select("customer_id", "loyalty_tier").join(spend, "customer_id")
+# END SOLUTION
+'''
 
 
 def _graph(ctx, spec):
@@ -68,14 +104,6 @@ def _graph(ctx, spec):
         raise AssertionError(f"the pipeline does not load: {first}") from None
 
 
-def _replace_block(path: Path, marker: str, code: str) -> None:
-    """Put the reference ``code`` in ``path`` after the line holding ``marker`` (or at the end)."""
-    text = path.read_text() if path.is_file() else ""
-    lines = text.splitlines()
-    keep = [line for line in lines if not line.startswith("# TODO")]
-    path.write_text("\n".join(keep).rstrip() + "\n\n" + code + "\n")
-
-
 def _auto_cdc(ctx, value, *, spec, silver_file):
     flows = [f for f in _graph(ctx, spec).flows if f["target"] == "customers"]
     if not flows:
@@ -88,10 +116,6 @@ def _auto_cdc(ctx, value, *, spec, silver_file):
     assert_equal(cdc["sequence_by"], "sequence_num", "sequence_by")
     expect(cdc["apply_as_deletes"] is not None, "DELETE rows are not applied as deletes (apply_as_deletes)")
     return assert_equal(sorted(cdc["track_history_column_list"] or []), TRACKED, "track_history_column_list")
-
-
-def _auto_cdc_reference(ctx, value, *, spec, silver_file):
-    _replace_block(Path(silver_file), "create_streaming_table", AUTO_CDC)
 
 
 def _dataset(ctx, spec, name: str, *, file: str, kind: str, inputs: list[str]) -> bool:
@@ -116,19 +140,6 @@ def _silver_expectations(ctx, value, *, spec, silver_transactions_file):
     expect(not missing, f"silver_transactions does not drop the rows failing {missing} "
                         f"(its drop expectations: {sorted(drops) or 'none'})")
     return assert_equal(drops, TRANSACTIONS.as_dict("drop"), "the drop expectations of silver_transactions")
-
-
-def _silver_expectations_reference(ctx, value, *, spec, silver_transactions_file):
-    Path(silver_transactions_file).write_text(SILVER_TRANSACTIONS)
-
-
-def _spend(ctx, value, *, spec, gold_file):
-    return _dataset(ctx, spec, "customer_spend", file="gold.py", kind="materialized view",
-                    inputs=["customers", "silver_transactions"])
-
-
-def _spend_reference(ctx, value, *, spec, gold_file):
-    _replace_block(Path(gold_file), "", CUSTOMER_SPEND)
 
 
 def _current_customers(ctx):
@@ -166,23 +177,31 @@ def _full_refresh(ctx, value, *, update, rows_before):
                         "bronze_transactions in a refresh of silver_transactions only")
 
 
+def _spend(ctx, value, *, spec, gold_file):
+    return _dataset(ctx, spec, "customer_spend", file="gold.py", kind="materialized view",
+                    inputs=["customers", "silver_transactions"])
+
+
+# reference answers: make labs writes each body into the solution notebook's block
+
+
 CHECKS = [
     Check("auto_cdc_flow", "customers: an AUTO CDC flow, SCD type 2", _auto_cdc, variable=False, todo=1, points=2,
           nudge="dp.create_auto_cdc_flow(target=..., source=..., keys=..., sequence_by=..., apply_as_deletes=..., "
                 "except_column_list=..., stored_as_scd_type=..., track_history_column_list=...): the same arguments "
                 "as apply_changes in lab 03; the source is the temporary view crm_changes.",
-          doc=AUTO_CDC_DOC, answer=AUTO_CDC, catch_up=_auto_cdc_reference),
+          doc=AUTO_CDC_DOC, answer=FileAnswer(SILVER_SOURCE, path="silver_file")),
     Check("silver_expectations", "silver_transactions: a streaming table that drops rows failing the drop rules",
           _silver_expectations, variable=False, todo=2,
           nudge="@dp.table over the streaming query, and under it @dp.expect_all_or_drop(...) with the TRANSACTIONS "
                 "rules whose action is drop, as a dict of name -> constraint (the rule set has a method for it; "
                 "lab 06 used it).",
-          doc=EXPECTATIONS_DOC, answer=SILVER_TRANSACTIONS, catch_up=_silver_expectations_reference),
+          doc=EXPECTATIONS_DOC, answer=FileAnswer(SILVER_TRANSACTIONS_SOURCE, path="silver_transactions_file")),
     Check("customer_spend", "gold: a materialized view over customers and silver_transactions", _spend,
           variable=False, todo=3, points=2, requires=("auto_cdc_flow", "silver_expectations"),
-          nudge="@dp.materialized_view over a batch query: spark.read.table of the current customers (__END_AT IS "
-                "NULL) joined on customer_id to silver_transactions aggregated per customer (count, sum of amount).",
-          doc=PYTHON_REF_DOC, answer=CUSTOMER_SPEND, catch_up=_spend_reference),
+          nudge="@dp.materialized_view over a batch query: the current customers (their SCD2 end column is "
+                "still open) joined on the key to silver_transactions aggregated per customer (count, sum).",
+          doc=PYTHON_REF_DOC, answer=FileAnswer(GOLD_SOURCE, path="gold_file")),
     Check("first_update", "the first update built every table", _first_update, variable=False,
           requires=("auto_cdc_flow", "silver_expectations", "customer_spend"),
           nudge="run the cells of section 3 in order.", doc=UPDATES_DOC),

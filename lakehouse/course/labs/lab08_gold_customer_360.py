@@ -53,17 +53,6 @@ def _same(found, expected, what: str) -> bool:
 
 
 # TODO 1 -----------------------------------------------------------------------------------------
-def _daily_reference(tx):
-    return gold.revenue_daily(tx).select(*KEYS, "revenue", "orders", "customers")
-
-
-def _daily(ctx, value, *, tx):
-    dataframe_or_fail(value, "daily", streaming=False)
-    need = {*KEYS, "revenue", "orders", "customers"}
-    expect(need <= set(value.columns), f"daily lacks {sorted(need - set(value.columns))}")
-    return _same(value.select(*KEYS, "revenue", "orders", "customers"), _daily_reference(tx), "daily")
-
-
 # TODO 2 -----------------------------------------------------------------------------------------
 def _rolling(ctx, value, *, tx, daily=None):
     dataframe_or_fail(value, "rolling", streaming=False)
@@ -81,11 +70,6 @@ def _rfm(ctx, value, *, tx, customers, purchases=None):
     expect(set(cols) <= set(value.columns), f"rfm lacks {sorted(set(cols) - set(value.columns))}")
     ref = gold.customer_segments(tx, customers).where("frequency IS NOT NULL").select(*cols)
     return _same(value.select("customer_id", *[F.col(c).cast("int") for c in cols[1:]]), ref, "RFM scores")
-
-
-def _rfm_reference(ctx, value, *, tx, customers, purchases=None):
-    return (gold.customer_segments(tx, customers).where("frequency IS NOT NULL")
-            .select("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"))
 
 
 # TODO 4 -----------------------------------------------------------------------------------------
@@ -135,15 +119,69 @@ def _features_at(ctx, value, *, tx, snapshot):
 
 
 # state checks -----------------------------------------------------------------------------------
+def _baseline(ctx, value, *, result):
+    return expect(result.auc > 0.6, f"AUC {result.auc:.3f} on the held-out snapshot; a constant predictor has 0.5")
+
+
 def _customer_360(ctx, value, *, customers):
     df = table_or_fail(ctx, ctx.table("gold_customer_360"))
     current = customers.where("__END_AT IS NULL").count()
     return assert_equal({"rows": df.count(), "customers": df.select("customer_id").distinct().count()},
                         {"rows": current, "customers": current}, "gold_customer_360 (one row per current customer)")
 
+def _daily(ctx, value, *, tx):
+    dataframe_or_fail(value, "daily", streaming=False)
+    need = {*KEYS, "revenue", "orders", "customers"}
+    expect(need <= set(value.columns), f"daily lacks {sorted(need - set(value.columns))}")
+    return _same(value.select(*KEYS, "revenue", "orders", "customers"), _daily_reference(tx), "daily")
 
-def _baseline(ctx, value, *, result):
-    return expect(result.auc > 0.6, f"AUC {result.auc:.3f} on the held-out snapshot; a constant predictor has 0.5")
+
+def _daily_reference(tx):
+    return gold.revenue_daily(tx).select(*KEYS, "revenue", "orders", "customers")
+
+
+# reference answers: make labs writes each body into the solution notebook's block
+def _daily_answer(tx, F):
+    daily = (tx.groupBy(F.to_date("transaction_ts").alias("date"), "region", "channel")
+             .agg(F.sum("amount_usd").alias("revenue"), F.count("*").alias("orders"),
+                  F.countDistinct("customer_id").alias("customers")))
+    return daily
+
+
+def _rolling_answer(Window, F, daily):
+    series = Window.partitionBy("region", "channel").orderBy(F.unix_date("date"))
+    rolling = (daily
+               .withColumn("revenue_7d", F.sum("revenue").over(series.rangeBetween(-6, 0)))
+               .withColumn("revenue_30d", F.sum("revenue").over(series.rangeBetween(-29, 0))))
+    return rolling
+
+
+def _rfm_answer(F, Window, purchases):
+    def quintile(order):
+        return F.ceil(F.cume_dist().over(Window.orderBy(order)) * 5).cast("int")
+
+
+    rfm = (purchases
+           .withColumn("r_score", quintile(F.desc("recency_days")))
+           .withColumn("f_score", quintile(F.asc("frequency")))
+           .withColumn("m_score", quintile(F.asc("monetary"))))
+    return rfm
+
+
+def _current_answer(customers):
+    current = customers.where("__END_AT IS NULL")
+    return current
+
+
+def _features_at_answer(F):
+    def features_at(transactions, snapshot_date):
+        s = F.lit(snapshot_date).cast("timestamp")
+        ts = F.col("transaction_ts")
+        return (transactions.where(ts < s).groupBy("customer_id")
+                .agg(F.count_if(ts >= s - F.expr("INTERVAL 30 DAYS")).alias("orders_30d"),
+                     F.sum(F.when(ts >= s - F.expr("INTERVAL 90 DAYS"), F.col("amount_usd"))).alias("spend_90d"),
+                     F.datediff(F.lit(snapshot_date), F.to_date(F.max(ts))).alias("recency_days")))
+    return features_at
 
 
 CHECKS = [
@@ -151,36 +189,22 @@ CHECKS = [
           nudge="group by the day of transaction_ts (F.to_date), region and channel; sum amount_usd (USD, "
                 "exact decimals), count the rows, count the distinct customer_id.",
           doc=GROUP_BY_DOC,
-          answer='daily = (tx.groupBy(F.to_date("transaction_ts").alias("date"), "region", "channel")\n'
-                 '         .agg(F.sum("amount_usd").alias("revenue"), F.count("*").alias("orders"),\n'
-                 '              F.countDistinct("customer_id").alias("customers")))',
-          catch_up=lambda ctx, value, *, tx: _daily_reference(tx)),
+          answer=_daily_answer),
     Check("rolling", "7- and 30-day rolling revenue per region and channel", _rolling, todo=2,
           requires=("daily",),
           nudge="a window per (region, channel) ordered by the day number (F.unix_date), with a RANGE frame of "
                 "days (rangeBetween), not a ROWS frame: a day without sales has no row.",
           doc=WINDOW_DOC,
-          answer='series = Window.partitionBy("region", "channel").orderBy(F.unix_date("date"))\n'
-                 'rolling = (daily\n'
-                 '           .withColumn("revenue_7d", F.sum("revenue").over(series.rangeBetween(-6, 0)))\n'
-                 '           .withColumn("revenue_30d", F.sum("revenue").over(series.rangeBetween(-29, 0))))',
-          catch_up=lambda ctx, value, *, tx, daily=None: gold.revenue_daily(tx)),
+          answer=_rolling_answer),
     Check("rfm", "R, F and M quintile scores (5 = best), ties sharing a score", _rfm, todo=3, points=2,
           nudge="cume_dist() over a window ordered by the measure gives each customer's position in (0, 1]; "
                 "5 times it, rounded up (F.ceil), is the quintile. Order recency descending: recent is best.",
           doc=CUME_DIST_DOC,
-          answer='def quintile(order):\n'
-                 '    return F.ceil(F.cume_dist().over(Window.orderBy(order)) * 5).cast("int")\n\n'
-                 'rfm = (purchases\n'
-                 '       .withColumn("r_score", quintile(F.desc("recency_days")))\n'
-                 '       .withColumn("f_score", quintile(F.asc("frequency")))\n'
-                 '       .withColumn("m_score", quintile(F.asc("monetary"))))',
-          catch_up=_rfm_reference),
+          answer=_rfm_answer),
     Check("current", "the current version of each customer", _current, todo=4,
           nudge="in an SCD2 table the current version is the one whose end is still open: __END_AT.",
           doc=SCD2_DOC,
-          answer='current = customers.where("__END_AT IS NULL")',
-          catch_up=lambda ctx, value, *, customers: customers.where("__END_AT IS NULL")),
+          answer=_current_answer),
     Check("gold_customer_360", "gold_customer_360 has one row per current customer", _customer_360, variable=False,
           nudge="run the cells of section 3 in order: the profile comes from the current rows only."),
     Check("features_at", "point-in-time features that ignore everything from the snapshot on", _features_at,
@@ -189,15 +213,7 @@ CHECKS = [
                 "then count/sum with F.count_if / F.when over the last 30 or 90 days before it; recency is "
                 "F.datediff from the last purchase's date.",
           doc=POINT_IN_TIME_DOC,
-          answer='def features_at(transactions, snapshot_date):\n'
-                 '    s = F.lit(snapshot_date).cast("timestamp")\n'
-                 '    ts = F.col("transaction_ts")\n'
-                 '    return (transactions.where(ts < s).groupBy("customer_id")\n'
-                 '            .agg(F.count_if(ts >= s - F.expr("INTERVAL 30 DAYS")).alias("orders_30d"),\n'
-                 '                 F.sum(F.when(ts >= s - F.expr("INTERVAL 90 DAYS"), F.col("amount_usd")))'
-                 '.alias("spend_90d"),\n'
-                 '                 F.datediff(F.lit(snapshot_date), F.to_date(F.max(ts))).alias("recency_days")))',
-          catch_up=lambda ctx, value, *, tx, snapshot: features_at_reference),
+          answer=_features_at_answer),
     Check("baseline", "the churn baseline beats a constant predictor on a later snapshot (AUC > 0.6)", _baseline,
           variable=False, nudge="run section 4 in order: the features of churn_features, split by snapshot date."),
 ]

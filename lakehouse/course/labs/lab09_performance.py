@@ -28,9 +28,6 @@ DV_DOC = "https://docs.databricks.com/aws/en/delta/deletion-vectors"
 JOIN_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-qry-select-hints"
 REFERENCE_SILVER = "spark_catalog.c360_silver.transactions"
 CLUSTER_KEYS = ["customer_id", "transaction_date"]
-DV_PREDICATE = "amount < 1"  # about 0.5% of the rows, spread over every file
-
-
 # The lab's table ----------------------------------------------------------------------------------
 def _generated(spark, rows: int):
     """Transactions in the Silver shape: ids as strings, ~20 purchases per customer over 2 years,
@@ -121,10 +118,6 @@ def _compacted(ctx, value, *, table, files_before):
                   f"{files} files after OPTIMIZE, {files_before} before: compaction should cut them 10x or more")
 
 
-def _compact(ctx, value, *, table, files_before=None):
-    ctx.spark.sql(f"OPTIMIZE {table}")
-
-
 # TODO 2: Z-order ------------------------------------------------------------------------------------
 def _zordered(ctx, value, *, table, lookup):
     table_or_fail(ctx, table)
@@ -138,10 +131,6 @@ def _zordered(ctx, value, *, table, lookup):
                   f"the point lookup reads {m.files_read} of {m.files_total} files after Z-ordering")
 
 
-def _zorder(ctx, value, *, table, lookup=None):
-    ctx.spark.sql(f"OPTIMIZE {table} ZORDER BY (customer_id)")
-
-
 # TODO 3: liquid clustering --------------------------------------------------------------------------
 def _clustered(ctx, value, *, table, source=None):
     table_or_fail(ctx, table)
@@ -150,11 +139,6 @@ def _clustered(ctx, value, *, table, source=None):
     optimize = _last(ctx, table, "OPTIMIZE")
     return expect(optimize is not None and int(optimize["operationMetrics"].get("numAddedFiles", 0)) > 0,
                   "the clustered table has not been OPTIMIZEd since it was written: its files are not clustered yet")
-
-
-def _cluster(ctx, value, *, table, source):
-    _copy(ctx, source, table, clause=f"CLUSTER BY ({', '.join(CLUSTER_KEYS)})")
-    ctx.spark.sql(f"OPTIMIZE {table}")
 
 
 # TODO 4: deletion vectors ---------------------------------------------------------------------------
@@ -170,11 +154,6 @@ def _deletion_vectors(ctx, value, *, table, source=None):
     return assert_equal(int(metrics.get("numCopiedRows", 0)), 0, "rows copied by the DELETE")
 
 
-def _delete_with_dvs(ctx, value, *, table, source):
-    _copy(ctx, source, table, props="TBLPROPERTIES ('delta.enableDeletionVectors' = true)")
-    ctx.spark.sql(f"DELETE FROM {table} WHERE {DV_PREDICATE}")
-
-
 # TODO 5: broadcast join -----------------------------------------------------------------------------
 def _joined(ctx, value, *, facts=None, customers=None):
     dataframe_or_fail(value, "joined", streaming=False)
@@ -184,41 +163,54 @@ def _joined(ctx, value, *, facts=None, customers=None):
     return expect({"customer_id", "segment"} <= set(value.columns), f"joined has the columns {value.columns}")
 
 
-def _broadcast_reference(ctx, value, *, facts, customers):
-    from pyspark.sql import functions as F
+# reference answers: make labs writes each body into the solution notebook's block
+def _compacted_answer(spark, small):
+    optimized = spark.sql(f"OPTIMIZE {small}")
 
-    return facts.join(F.broadcast(customers), "customer_id")
+
+def _zordered_answer(spark, zt):
+    zordered = spark.sql(f"OPTIMIZE {zt} ZORDER BY (customer_id)")
+
+
+def _clustered_answer(spark, lc, events):
+    spark.sql(f"CREATE OR REPLACE TABLE {lc} USING delta CLUSTER BY (customer_id, transaction_date) AS SELECT * FROM {events}")
+    clustered = spark.sql(f"OPTIMIZE {lc}")
+
+
+def _deletion_vectors_answer(spark, dv_on):
+    spark.sql(f"ALTER TABLE {dv_on} SET TBLPROPERTIES ('delta.enableDeletionVectors' = true)")
+    deleted = spark.sql(f"DELETE FROM {dv_on} WHERE amount < 1")
+
+
+def _joined_answer(facts, F, customers):
+    joined = facts.join(F.broadcast(customers), "customer_id")
+    return joined
 
 
 CHECKS = [
     Check("compacted", "OPTIMIZE compacted the small files 10x or more", _compacted, todo=1, variable=False,
           nudge="OPTIMIZE (SQL) rewrites many small files into few large ones; run it on the table.",
-          doc=OPTIMIZE_DOC, answer='spark.sql(f"OPTIMIZE {small}")', catch_up=_compact),
+          doc=OPTIMIZE_DOC, answer=_compacted_answer),
     Check("zordered", "OPTIMIZE ... ZORDER BY customer_id: a point lookup skips most files", _zordered, todo=2, variable=False,
           nudge="OPTIMIZE takes a ZORDER BY (columns) clause: co-locate the rows of the column the "
                 "lookup filters on, so each file holds a narrow range of it.",
-          doc=SKIPPING_DOC, answer='spark.sql(f"OPTIMIZE {zt} ZORDER BY (customer_id)")', catch_up=_zorder),
+          doc=SKIPPING_DOC, answer=_zordered_answer),
     Check("clustered", "a liquid-clustered copy by customer_id and transaction_date, optimized", _clustered,
           todo=3, variable=False,
-          nudge="CREATE OR REPLACE TABLE ... USING delta CLUSTER BY (columns) AS SELECT ...; then OPTIMIZE "
-                "clusters the files (a write alone does not).",
+          nudge="a CTAS whose table declares its liquid clustering keys (CLUSTER BY); then OPTIMIZE clusters "
+                "the files (a write alone does not).",
           doc=CLUSTERING_DOC,
-          answer='spark.sql(f"CREATE OR REPLACE TABLE {lc} USING delta CLUSTER BY (customer_id, transaction_date) '
-                 'AS SELECT * FROM {events}")\nspark.sql(f"OPTIMIZE {lc}")',
-          catch_up=_cluster),
+          answer=_clustered_answer),
     Check("deletion_vectors", "a DELETE that marks rows in deletion vectors and copies none", _deletion_vectors,
           todo=4, variable=False,
           nudge="the table property delta.enableDeletionVectors turns them on (ALTER TABLE ... SET "
                 "TBLPROPERTIES); then run the same DELETE as on dv_off.",
           doc=DV_DOC,
-          answer="spark.sql(f\"ALTER TABLE {dv_on} SET TBLPROPERTIES ('delta.enableDeletionVectors' = true)\")\n"
-                 'spark.sql(f"DELETE FROM {dv_on} WHERE amount < 1")',
-          catch_up=_delete_with_dvs),
+          answer=_deletion_vectors_answer),
     Check("joined", "facts joined to the small customers table by a broadcast hash join in the plan", _joined, todo=5,
           nudge="a broadcast hint (pyspark.sql.functions.broadcast on the small side) ships it to every task, "
                 "so the large side is never shuffled, whatever autoBroadcastJoinThreshold says.",
-          doc=JOIN_DOC, answer='joined = facts.join(F.broadcast(customers), "customer_id")',
-          catch_up=_broadcast_reference),
+          doc=JOIN_DOC, answer=_joined_answer),
 ]
 
 

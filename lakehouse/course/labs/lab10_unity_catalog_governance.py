@@ -82,13 +82,6 @@ def _run_all(statements) -> None:
 
 
 # TODO 1 ------------------------------------------------------------------------------------------
-def _analyst_statements(ctx) -> list[str]:
-    view = ctx.table("customer_360_public")
-    return [f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `analysts`",
-            f"GRANT USE SCHEMA ON SCHEMA {ctx.full_schema} TO `analysts`",
-            f"GRANT SELECT ON VIEW {view} TO `analysts`"]
-
-
 def _analyst_access(ctx, value):
     view, table = ctx.table("customer_360_public"), ctx.table("customer_360")
     lack = _denied(f"SELECT * FROM {view}", ANALYST)
@@ -100,19 +93,6 @@ def _analyst_access(ctx, value):
 
 
 # TODO 2 ------------------------------------------------------------------------------------------
-REGION_FILTER = ("CREATE OR REPLACE FUNCTION {schema}.region_filter(region STRING) RETURNS BOOLEAN\n"
-                 "RETURN is_account_group_member('admins') OR is_account_group_member('support')\n"
-                 "    OR is_account_group_member(concat('region_', replace(region, '-', '_')))")
-
-
-def _filter_statements(ctx) -> list[str]:
-    return [REGION_FILTER.format(schema=ctx.full_schema),
-            f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `managers`",
-            f"GRANT USE SCHEMA ON SCHEMA {ctx.full_schema} TO `managers`",
-            f"GRANT SELECT ON TABLE {ctx.table('customer_360')} TO `managers`",
-            f"ALTER TABLE {ctx.table('customer_360')} SET ROW FILTER {ctx.full_schema}.region_filter ON (region)"]
-
-
 def _region_filter(ctx, value):
     table = ctx.table("customer_360")
     lack = _denied(f"SELECT * FROM {table}", MANAGER)
@@ -126,19 +106,6 @@ def _region_filter(ctx, value):
 
 
 # TODO 3 ------------------------------------------------------------------------------------------
-MASK_EMAIL = ("CREATE OR REPLACE FUNCTION {schema}.mask_email(email STRING) RETURNS STRING\n"
-              "RETURN CASE WHEN is_account_group_member('admins') THEN email\n"
-              "            ELSE concat('***@', split_part(email, '@', 2)) END")
-
-
-def _mask_statements(ctx) -> list[str]:
-    return [MASK_EMAIL.format(schema=ctx.full_schema),
-            f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `support`",
-            f"GRANT USE SCHEMA ON SCHEMA {ctx.full_schema} TO `support`",
-            f"GRANT SELECT ON TABLE {ctx.table('customer_360')} TO `support`",
-            f"ALTER TABLE {ctx.table('customer_360')} ALTER COLUMN email SET MASK {ctx.full_schema}.mask_email"]
-
-
 def _email_mask(ctx, value):
     table = ctx.table("customer_360")
     lack = _denied(f"SELECT * FROM {table}", SUPPORT)
@@ -153,12 +120,6 @@ def _email_mask(ctx, value):
 
 
 # TODO 4 ------------------------------------------------------------------------------------------
-def _engineer_statements(ctx) -> list[str]:
-    return [f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `data_engineers`",
-            f"GRANT USE SCHEMA ON SCHEMA {ctx.full_schema} TO `data_engineers`",
-            f"GRANT SELECT, MODIFY ON TABLE {ctx.table('silver_customers')} TO `data_engineers`"]
-
-
 def _engineer_modify(ctx, value):
     from ...governance.principals import principal
     from ...governance.privileges import missing
@@ -174,10 +135,6 @@ def _engineer_modify(ctx, value):
 
 
 # TODO 5 ------------------------------------------------------------------------------------------
-def _tag_statements(ctx) -> list[str]:
-    return [f"ALTER TABLE {ctx.table(t)} ALTER COLUMN {c} SET TAGS ('pii' = '{c}')" for t, cs in PII.items() for c in cs]
-
-
 def _pii_tags(ctx, value):
     tags = _sql(f"SELECT table_name, column_name FROM system.information_schema.column_tags "
                 f"WHERE schema_name = '{ctx.schema}' AND tag_name = 'pii'").collect()
@@ -224,52 +181,90 @@ def _run(statements_of):
     return catch_up
 
 
+# reference answers: make labs writes each body into the solution notebook's block
+def _analyst_access_answer(sql, ctx, S):
+    sql(f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `analysts`")
+    sql(f"GRANT USE SCHEMA ON SCHEMA {S} TO `analysts`")
+    sql(f"GRANT SELECT ON VIEW {S}.customer_360_public TO `analysts`")
+
+
+def _region_filter_answer(sql, S, ctx):
+    sql(f"""CREATE OR REPLACE FUNCTION {S}.region_filter(region STRING) RETURNS BOOLEAN
+            RETURN is_account_group_member('admins') OR is_account_group_member('support')
+                OR is_account_group_member(concat('region_', replace(region, '-', '_')))""")
+    sql(f"ALTER TABLE {S}.customer_360 SET ROW FILTER {S}.region_filter ON (region)")
+    sql(f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `managers`")
+    sql(f"GRANT USE SCHEMA ON SCHEMA {S} TO `managers`")
+    sql(f"GRANT SELECT ON TABLE {S}.customer_360 TO `managers`")
+
+
+def _email_mask_answer(sql, S, ctx):
+    sql(f"""CREATE OR REPLACE FUNCTION {S}.mask_email(email STRING) RETURNS STRING
+            RETURN CASE WHEN is_account_group_member('admins') THEN email
+                        ELSE concat('***@', split_part(email, '@', 2)) END""")
+    sql(f"ALTER TABLE {S}.customer_360 ALTER COLUMN email SET MASK {S}.mask_email")
+    sql(f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `support`")
+    sql(f"GRANT USE SCHEMA ON SCHEMA {S} TO `support`")
+    sql(f"GRANT SELECT ON TABLE {S}.customer_360 TO `support`")
+
+
+def _engineer_modify_answer(sql, ctx, S):
+    sql(f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `data_engineers`")
+    sql(f"GRANT USE SCHEMA ON SCHEMA {S} TO `data_engineers`")
+    sql(f"GRANT SELECT, MODIFY ON TABLE {S}.silver_customers TO `data_engineers`")
+
+
+def _pii_tags_answer(sql, S):
+    for table, columns in {"silver_customers": ("email", "phone", "last_name"), "customer_360": ("email", "first_name")}.items():
+        for column in columns:
+            sql(f"ALTER TABLE {S}.{table} ALTER COLUMN {column} SET TAGS ('pii' = '{column}')")
+
+
+def _pii_readers_answer(sql):
+    pii_readers = sql("""
+        SELECT DISTINCT a.user_identity.email AS reader, a.request_params.full_name_arg AS table_name
+        FROM system.access.audit AS a
+        JOIN (SELECT DISTINCT concat_ws('.', catalog_name, schema_name, table_name) AS full_name
+              FROM system.information_schema.column_tags WHERE tag_name = 'pii') AS p
+          ON a.request_params.full_name_arg = p.full_name
+        WHERE a.action_name = 'getTable' AND a.response.status_code = 200""")
+    return pii_readers
+
+
 CHECKS = [
     Check("analyst_access", "analysts read gold through the view without PII, not the table", _analyst_access,
           todo=1, variable=False,
           nudge="reading needs three privileges: USE CATALOG on the catalog, USE SCHEMA on the schema, SELECT on "
                 "the object. Grant them to the group analysts, SELECT on the view only.",
           doc=GRANT_DOC,
-          answer='sql(f"GRANT USE CATALOG ON CATALOG {ctx.catalog} TO `analysts`")\n'
-                 'sql(f"GRANT USE SCHEMA ON SCHEMA {ctx.full_schema} TO `analysts`")\n'
-                 'sql(f"GRANT SELECT ON VIEW {ctx.table(\'customer_360_public\')} TO `analysts`")',
-          catch_up=_run(_analyst_statements)),
+          answer=_analyst_access_answer),
     Check("region_filter", "a regional manager sees only the region's customers", _region_filter, todo=2, points=2,
           variable=False,
           nudge="a row filter is a SQL function returning BOOLEAN, attached with ALTER TABLE ... SET ROW FILTER "
                 "f ON (region). Build the group name from the region (region_us_east) and ask "
                 "is_account_group_member; admins and support keep every row. Managers need SELECT too.",
-          doc=FILTERS_DOC, answer=REGION_FILTER + "\n-- then: ALTER TABLE <customer_360> SET ROW FILTER "
-                                                  "<schema>.region_filter ON (region), and the grants to managers",
-          catch_up=_run(_filter_statements)),
+          doc=FILTERS_DOC, answer=_region_filter_answer),
     Check("email_mask", "support sees emails as ***@domain, admins see them whole", _email_mask, todo=3, points=2,
           variable=False,
           nudge="a column mask is a SQL function that takes the column's value and returns what the reader may "
-                "see; attach it with ALTER TABLE ... ALTER COLUMN email SET MASK f. split_part(email, '@', 2) is "
-                "the domain. Support needs SELECT too.",
-          doc=FILTERS_DOC, answer=MASK_EMAIL + "\n-- then: ALTER TABLE <customer_360> ALTER COLUMN email SET MASK "
-                                               "<schema>.mask_email, and the grants to support",
-          catch_up=_run(_mask_statements)),
+                "see; ALTER TABLE attaches it to a column (SET MASK). split_part cuts the domain out of an address. "
+                "Support needs SELECT too.",
+          doc=FILTERS_DOC, answer=_email_mask_answer),
     Check("engineer_modify", "data engineers may MODIFY silver_customers, and only them", _engineer_modify, todo=4,
           variable=False,
           nudge="writing needs MODIFY on the table (plus USE CATALOG / USE SCHEMA); grant it to the group "
                 "data_engineers on silver_customers only.",
-          doc=GRANT_DOC, answer="GRANT USE CATALOG ..., GRANT USE SCHEMA ..., GRANT SELECT, MODIFY ON TABLE "
-                                "<silver_customers> TO `data_engineers`",
-          catch_up=_run(_engineer_statements)),
+          doc=GRANT_DOC, answer=_engineer_modify_answer),
     Check("pii_tags", "every PII column is tagged pii", _pii_tags, todo=5, variable=False,
-          nudge="tags are key-value pairs on a column: ALTER TABLE t ALTER COLUMN c SET TAGS ('pii' = '...'). "
-                "PII here: email, phone, last_name of silver_customers; email, first_name of customer_360.",
-          doc=TAGS_DOC, answer="\n".join(f"ALTER TABLE <{t}> ALTER COLUMN {c} SET TAGS ('pii' = '{c}')"
-                                         for t, cs in PII.items() for c in cs),
-          catch_up=_run(_tag_statements)),
+          nudge="tags are key-value pairs on a column, set with ALTER TABLE ... ALTER COLUMN (SET TAGS); "
+                "the key is pii and the value the column's name, for each PII column of the TODO.",
+          doc=TAGS_DOC, answer=_pii_tags_answer),
     Check("pii_readers", "who read a table with PII, from the audit log", _pii_readers, todo=6, points=2,
           requires=("pii_tags",),
           nudge="system.access.audit has one getTable row per read (request_params.full_name_arg, "
                 "user_identity.email, response.status_code); system.information_schema.column_tags says which "
                 "tables hold a pii column. Join them; keep successful reads.",
-          doc=AUDIT_DOC, answer=f'pii_readers = sql("""\n{PII_READERS}""")',
-          catch_up=lambda ctx, value, **given: _sql(PII_READERS)),
+          doc=AUDIT_DOC, answer=_pii_readers_answer),
     Check("lineage", "lineage from the landed files to customer_360", _lineage, variable=False,
           nudge="build the tables with lakehouse.sql (CTAS): its writes record lineage.", doc=LINEAGE_DOC),
 ]

@@ -25,23 +25,6 @@ SCHEDULE_DOC = "https://docs.databricks.com/jobs/scheduled"
 BUNDLE_DOC = "https://docs.databricks.com/dev-tools/bundles/"
 LAST_FRIDAY = "0 30 6 ? * 6L"
 
-DAILY_JOB_ANSWER = '''tasks = {t["task_key"]: t for t in draft["tasks"]}
-tasks["flaky_load"].update(max_retries=2, min_retry_interval_millis=1000)
-tasks["alert"]["run_if"] = "AT_LEAST_ONE_FAILED"
-tasks["cleanup"]["run_if"] = "ALL_DONE"
-daily_job = draft'''
-
-UPSTREAM_ANSWER = '''upstream_failed = sorted(t["task_key"] for t in run["tasks"]
-                         if t["state"]["result_state"] == "UPSTREAM_FAILED")'''
-
-
-def _reference_job() -> dict:
-    from ...c360.jobs import DAILY_JOB
-    from ...jobs import load_job
-
-    return load_job(DAILY_JOB)
-
-
 def _tasks(job: dict) -> dict:
     return {t["task_key"]: t for t in job["tasks"]}
 
@@ -60,10 +43,6 @@ def _daily_job(ctx, value, **given):
     expect(flaky.get("min_retry_interval_millis", 0) > 0, "flaky_load retries at once: set a wait between attempts")
     assert_equal(tasks["alert"].get("run_if", "ALL_SUCCESS"), "AT_LEAST_ONE_FAILED", "the run_if of alert")
     return assert_equal(tasks["cleanup"].get("run_if", "ALL_SUCCESS"), "ALL_DONE", "the run_if of cleanup")
-
-
-def _daily_job_reference(ctx, value, **given):
-    return _reference_job()
 
 
 def _record(run_file) -> dict:
@@ -102,10 +81,6 @@ def _upstream_failed(ctx, value, *, run_file):
     return assert_equal(sorted(value), expected, "the tasks marked UPSTREAM_FAILED")
 
 
-def _upstream_failed_reference(ctx, value, *, run_file):
-    return sorted(k for k, t in _last(_record(run_file)).items() if t["state"]["result_state"] == "UPSTREAM_FAILED")
-
-
 def _last_friday(ctx, value, **given):
     from ...jobs import JobError, next_runs
 
@@ -119,10 +94,6 @@ def _last_friday(ctx, value, **given):
                         [t.strftime("%a %Y-%m-%d %H:%M") for t in expected], "the first six fire times in 2026")
 
 
-def _last_friday_reference(ctx, value, **given):
-    return LAST_FRIDAY
-
-
 def _bundle(ctx, value, *, bundle):
     from ...jobs.bundle import validate_bundle
 
@@ -132,11 +103,32 @@ def _bundle(ctx, value, *, bundle):
     return assert_equal(sorted(found["targets"]), ["dev", "prod"], "the bundle's targets")
 
 
+# reference answers: make labs writes each body into the solution notebook's block
+def _daily_job_answer(draft):
+    tasks = {t["task_key"]: t for t in draft["tasks"]}
+    tasks["flaky_load"].update(max_retries=2, min_retry_interval_millis=1000)
+    tasks["alert"]["run_if"] = "AT_LEAST_ONE_FAILED"
+    tasks["cleanup"]["run_if"] = "ALL_DONE"
+    daily_job = draft
+    return daily_job
+
+
+def _upstream_failed_answer(run):
+    upstream_failed = sorted(t["task_key"] for t in run["tasks"]
+                             if t["state"]["result_state"] == "UPSTREAM_FAILED")
+    return upstream_failed
+
+
+def _last_friday_answer():
+    last_friday = "0 30 6 ? * 6L"
+    return last_friday
+
+
 CHECKS = [
     Check("daily_job", "the daily job retries its flaky load, alerts on failure, always cleans up", _daily_job,
           todo=1, nudge="tasks are dicts: a task retries with max_retries and min_retry_interval_millis; which "
                         "run_if value runs a task only when an upstream failed, and which one whatever happened?",
-          doc=RUN_IF_DOC, answer=DAILY_JOB_ANSWER, catch_up=_daily_job_reference),
+          doc=RUN_IF_DOC, answer=_daily_job_answer),
     Check("daily_run", "the run: a retry that passed, a failure, skipped dependants, a clean-up", _daily_run,
           requires=("daily_job",),
           variable=False, nudge="run the job with `lakehouse jobs run FILE --param ... --output FILE` (the cell "
@@ -144,12 +136,11 @@ CHECKS = [
     Check("upstream_failed", "the tasks that never ran because an upstream failed", _upstream_failed, todo=2,
           requires=("daily_run",),
           nudge="each entry of run[\"tasks\"] has state.result_state; keep the task_key of the ones whose result "
-                "says an upstream failed, sorted.", doc=RUN_IF_DOC, answer=UPSTREAM_ANSWER,
-          catch_up=_upstream_failed_reference),
+                "says an upstream failed, sorted.", doc=RUN_IF_DOC, answer=_upstream_failed_answer),
     Check("last_friday", "a Quartz schedule: 06:30 on the last Friday of every month", _last_friday, todo=3,
           nudge="Quartz has a seconds field first and numbers days 1 = Sunday ... 7 = Saturday; nL in the "
                 "day-of-week field is the last such day of the month, and the other day field is '?'.",
-          doc=SCHEDULE_DOC, answer=f"last_friday = {LAST_FRIDAY!r}", catch_up=_last_friday_reference),
+          doc=SCHEDULE_DOC, answer=_last_friday_answer),
     Check("bundle", "databricks.yml: the jobs and the C360 pipeline, dev and prod targets", _bundle,
           variable=False, nudge="lakehouse.jobs.bundle.validate_bundle names what is wrong in databricks.yml.",
           doc=BUNDLE_DOC),

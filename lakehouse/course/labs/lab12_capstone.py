@@ -152,15 +152,6 @@ def _bronze(ctx, value):
                   "bronze_clickstream has no utm_campaign: the column a later batch adds (schema evolution)")
 
 
-def _bronze_reference(ctx, value):
-    for source, table in bronze.TABLES.items():
-        ctx.spark.sql(f"DROP TABLE IF EXISTS {ctx.table(table)}")
-        shutil.rmtree(ctx.checkpoint(f"bronze_{source}"), ignore_errors=True)
-        shutil.rmtree(ctx.schema_location(source), ignore_errors=True)
-    return bronze.ingest_all(ctx.spark, ctx.landing, schema=ctx.full_schema, checkpoints=ctx.path("checkpoints"),
-                             schemas=ctx.path("schemas"), query_prefix=f"lab{ctx.number}_")
-
-
 # TODO 2: Silver customers (SCD2) --------------------------------------------------------------------
 def _customers(ctx, value):
     from pyspark.sql import Window
@@ -195,29 +186,6 @@ def _known(ctx):
 
 
 # TODO 3: Silver transactions and the rejects accounting ---------------------------------------------
-def _transactions(ctx, value):
-    from pyspark.sql import functions as F
-
-    df = table_or_fail(ctx, table_name(ctx, "silver", "transactions"))
-    need = {"transaction_id", "customer_id", "transaction_ts", "amount_usd", "region", "channel"}
-    expect(need <= set(df.columns), f"silver_transactions lacks {sorted(need - set(df.columns))}")
-    valid = _unique(df, "transaction_id", "silver_transactions")
-    rejected = _reasons(ctx, "transactions", TX_REASONS, landed_totals(ctx)["transactions"]["defects"])
-    landed = ctx.spark.table(table_name(ctx, "bronze", "transactions")).count()
-    assert_equal(valid + sum(rejected.values()), landed, "silver_transactions + rejects (Bronze rows)")
-    ref = silver.transactions(ctx.spark.table(table_name(ctx, "bronze", "transactions")), _known(ctx)).valid
-    totals = [F.count("*").alias("rows"), F.sum(F.col("amount_usd").cast("decimal(24,2)")).alias("amount_usd"),
-              F.countDistinct("customer_id").alias("customers")]
-    return assert_equal(df.agg(*totals).first().asDict(), ref.agg(*totals).first().asDict(),
-                        "totals of silver_transactions (lakehouse.c360.silver.transactions has them)")
-
-
-def _transactions_reference(ctx, value):
-    result = silver.transactions(ctx.spark.table(table_name(ctx, "bronze", "transactions")), _known(ctx))
-    save(result.valid, table_name(ctx, "silver", "transactions"))
-    save(result.rejects, table_name(ctx, "silver", "rejects"), source="transactions")
-
-
 # TODO 4: Silver clickstream and support tickets -----------------------------------------------------
 def _activity(ctx, value):
     totals = landed_totals(ctx)
@@ -240,46 +208,8 @@ def _activity(ctx, value):
                         "tickets live + rejected + deleted (tickets opened, from the manifest)")
 
 
-def _activity_reference(ctx, value):
-    known = _known(ctx)
-    for name, build in (("clickstream", silver.clickstream), ("support_tickets", silver.tickets)):
-        result = build(ctx.spark.table(table_name(ctx, "bronze", name)), known)
-        save(result.valid, table_name(ctx, "silver", name))
-        save(result.rejects, table_name(ctx, "silver", "rejects"), source=name)
-
-
 # TODO 5: Gold revenue_daily -------------------------------------------------------------------------
-def _revenue_daily(ctx, value):
-    from pyspark.sql import functions as F
-
-    df = table_or_fail(ctx, table_name(ctx, "gold", "revenue_daily"))
-    need = {"date", "region", "channel", "revenue", "orders", "revenue_7d", "revenue_30d"}
-    expect(need <= set(df.columns), f"gold_revenue_daily lacks {sorted(need - set(df.columns))}")
-    keys = df.select("date", "region", "channel")
-    expect(keys.count() == keys.distinct().count(), "gold_revenue_daily has two rows for one (date, region, channel)")
-    tx = ctx.spark.table(table_name(ctx, "silver", "transactions"))
-    gold_day = df.groupBy("date").agg(F.sum("revenue").alias("gold"), F.sum("orders").alias("gold_orders"))
-    silver_day = tx.groupBy(F.to_date("transaction_ts").alias("date")).agg(
-        F.sum("amount_usd").alias("silver"), F.count("*").alias("silver_orders"))
-    differ = (gold_day.join(silver_day, "date", "full")
-              .where("NOT (gold <=> silver) OR NOT (gold_orders <=> silver_orders)").count())
-    expect(differ == 0, f"{differ} days where Gold revenue or orders differ from Silver's (to the cent)")
-    cols = ["date", "region", "channel", "revenue", "orders", "revenue_7d", "revenue_30d"]
-    return _same(df.select(*cols), gold.revenue_daily(tx).select(*cols),
-                 "gold_revenue_daily vs lakehouse.c360.gold.revenue_daily")
-
-
-def _revenue_daily_reference(ctx, value):
-    tx = ctx.spark.table(table_name(ctx, "silver", "transactions"))
-    save(gold.revenue_daily(tx), table_name(ctx, "gold", "revenue_daily"))
-
-
 # TODO 6: Gold customer_360 ----------------------------------------------------------------------------
-def _silver_inputs(ctx) -> dict:
-    return {name: ctx.spark.table(table_name(ctx, "silver", name))
-            for name in ("customers", "transactions", "clickstream", "support_tickets")}
-
-
 def _customer_360(ctx, value):
     from pyspark.sql import functions as F
 
@@ -303,15 +233,86 @@ def _customer_360(ctx, value):
     cols = ["customer_id", F.col("orders").cast("long"), "segment", "churn_risk"]
     return _same(df.select(*cols), ref.select(*cols), "gold_customer_360 vs lakehouse.c360.gold.customer_360")
 
+def _revenue_daily(ctx, value):
+    from pyspark.sql import functions as F
 
-def _customer_360_reference(ctx, value):
-    s = _silver_inputs(ctx)
+    df = table_or_fail(ctx, table_name(ctx, "gold", "revenue_daily"))
+    need = {"date", "region", "channel", "revenue", "orders", "revenue_7d", "revenue_30d"}
+    expect(need <= set(df.columns), f"gold_revenue_daily lacks {sorted(need - set(df.columns))}")
+    keys = df.select("date", "region", "channel")
+    expect(keys.count() == keys.distinct().count(), "gold_revenue_daily has two rows for one (date, region, channel)")
+    tx = ctx.spark.table(table_name(ctx, "silver", "transactions"))
+    gold_day = df.groupBy("date").agg(F.sum("revenue").alias("gold"), F.sum("orders").alias("gold_orders"))
+    silver_day = tx.groupBy(F.to_date("transaction_ts").alias("date")).agg(
+        F.sum("amount_usd").alias("silver"), F.count("*").alias("silver_orders"))
+    differ = (gold_day.join(silver_day, "date", "full")
+              .where("NOT (gold <=> silver) OR NOT (gold_orders <=> silver_orders)").count())
+    expect(differ == 0, f"{differ} days where Gold revenue or orders differ from Silver's (to the cent)")
+    cols = ["date", "region", "channel", "revenue", "orders", "revenue_7d", "revenue_30d"]
+    return _same(df.select(*cols), gold.revenue_daily(tx).select(*cols),
+                 "gold_revenue_daily vs lakehouse.c360.gold.revenue_daily")
+
+def _transactions(ctx, value):
+    from pyspark.sql import functions as F
+
+    df = table_or_fail(ctx, table_name(ctx, "silver", "transactions"))
+    need = {"transaction_id", "customer_id", "transaction_ts", "amount_usd", "region", "channel"}
+    expect(need <= set(df.columns), f"silver_transactions lacks {sorted(need - set(df.columns))}")
+    valid = _unique(df, "transaction_id", "silver_transactions")
+    rejected = _reasons(ctx, "transactions", TX_REASONS, landed_totals(ctx)["transactions"]["defects"])
+    landed = ctx.spark.table(table_name(ctx, "bronze", "transactions")).count()
+    assert_equal(valid + sum(rejected.values()), landed, "silver_transactions + rejects (Bronze rows)")
+    ref = silver.transactions(ctx.spark.table(table_name(ctx, "bronze", "transactions")), _known(ctx)).valid
+    totals = [F.count("*").alias("rows"), F.sum(F.col("amount_usd").cast("decimal(24,2)")).alias("amount_usd"),
+              F.countDistinct("customer_id").alias("customers")]
+    return assert_equal(df.agg(*totals).first().asDict(), ref.agg(*totals).first().asDict(),
+                        "totals of silver_transactions (lakehouse.c360.silver.transactions has them)")
+
+
+def _silver_inputs(ctx) -> dict:
+    return {name: ctx.spark.table(table_name(ctx, "silver", name))
+            for name in ("customers", "transactions", "clickstream", "support_tickets")}
+
+
+# reference answers: make labs writes each body into the solution notebook's block
+def _bronze_answer(bronze, spark, ctx):
+    bronze_rows = bronze.ingest_all(spark, ctx.landing, schema=ctx.full_schema, checkpoints=ctx.path("checkpoints"),
+                                    schemas=ctx.path("schemas"), query_prefix=f"lab{ctx.number}_")
+    print(bronze_rows)
+
+
+def _silver_customers_answer(silver, spark, BRONZE, SILVER, save):
+    crm = silver.customer_changes(spark.table(BRONZE["crm"]))
+    silver.write_customers(spark, SILVER["customers"], crm.valid)
+    save(crm.rejects, SILVER["rejects"], source="crm")
+
+
+def _silver_transactions_answer(silver, spark, SILVER, BRONZE, save):
+    known = silver.known_customers(spark.table(SILVER["customers"]))
+    tx_result = silver.transactions(spark.table(BRONZE["transactions"]), known)
+    save(tx_result.valid, SILVER["transactions"])
+    save(tx_result.rejects, SILVER["rejects"], source="transactions")
+
+
+def _silver_activity_answer(silver, spark, SILVER, BRONZE, save):
+    known = silver.known_customers(spark.table(SILVER["customers"]))
+    clicks_result = silver.clickstream(spark.table(BRONZE["clickstream"]), known)
+    tickets_result = silver.tickets(spark.table(BRONZE["support_tickets"]), known)
+    for name, result in (("clickstream", clicks_result), ("support_tickets", tickets_result)):
+        save(result.valid, SILVER[name])
+        save(result.rejects, SILVER["rejects"], source=name)
+
+
+def _gold_revenue_daily_answer(save, gold, spark, SILVER, GOLD):
+    save(gold.revenue_daily(spark.table(SILVER["transactions"])), GOLD["revenue_daily"])
+
+
+def _gold_customer_360_answer(spark, SILVER, gold, save, GOLD):
+    s = {name: spark.table(SILVER[name]) for name in ("customers", "transactions", "clickstream", "support_tickets")}
     as_of = gold.as_of_date(s["transactions"])
-    save(gold.customer_segments(s["transactions"], s["customers"], as_of=as_of),
-         table_name(ctx, "gold", "customer_segments"))
+    save(gold.customer_segments(s["transactions"], s["customers"], as_of=as_of), GOLD["customer_segments"])
     save(gold.customer_360(s["customers"], s["transactions"], s["clickstream"], s["support_tickets"],
-                           ctx.spark.table(table_name(ctx, "gold", "customer_segments")), as_of=as_of),
-         table_name(ctx, "gold", "customer_360"))
+                           spark.table(GOLD["customer_segments"]), as_of=as_of), GOLD["customer_360"])
 
 
 CHECKS = [
@@ -321,57 +322,34 @@ CHECKS = [
                 "tickets' Delta change feed (readChangeFeed) for the fourth; trigger availableNow and one checkpoint "
                 "per stream; add _source_file and _ingested_at. Compare the row counts with the manifest.",
           doc=AUTO_LOADER_DOC,
-          answer='bronze_rows = bronze.ingest_all(spark, ctx.landing, schema=ctx.full_schema,\n'
-                 '                                checkpoints=ctx.path("checkpoints"), schemas=ctx.path("schemas"),\n'
-                 '                                query_prefix=f"lab{ctx.number}_")\n'
-                 '# the reference: lakehouse/c360/bronze.py, ingest_all() (ingest(), read_files(), '
-                 'read_ticket_changes())',
-          catch_up=_bronze_reference),
+          answer=_bronze_answer),
     Check("silver_customers", "one current SCD2 version per live customer; CRM rejects = the manifest",
           _timed(_customers), todo=2, points=2, variable=False, requires=("bronze",),
           nudge="check the feed first (typed columns, a reason per bad row), then AUTO CDC as SCD type 2: keyed by "
                 "customer_id, ordered by sequence_num, DELETE rows as deletes, history only for address, tier and "
                 "consent; the rejects go to silver_rejects with source 'crm'.",
           doc=AUTO_CDC_DOC,
-          answer='crm = silver.customer_changes(spark.table(BRONZE["crm"]))\n'
-                 'silver.write_customers(spark, SILVER["customers"], crm.valid)\n'
-                 'save(crm.rejects, SILVER["rejects"], source="crm")\n'
-                 '# the reference: lakehouse/c360/silver.py, customer_changes() and write_customers()',
-          catch_up=_customers_reference),
+          answer=_silver_customers_answer),
     Check("silver_transactions", "Bronze transactions = silver_transactions + rejects, each reason = the manifest",
           _timed(_transactions), todo=3, points=3, variable=False, requires=("bronze", "silver_customers"),
           nudge="first arrival of a transaction_id wins (a window), try_cast the types, amounts to USD, join the "
                 "known customers; every other row goes to silver_rejects with one reason, checked in a fixed "
                 "order (duplicate first).",
           doc=REPLACE_WHERE_DOC,
-          answer='known = silver.known_customers(spark.table(SILVER["customers"]))\n'
-                 'tx_result = silver.transactions(spark.table(BRONZE["transactions"]), known)\n'
-                 'save(tx_result.valid, SILVER["transactions"])\n'
-                 'save(tx_result.rejects, SILVER["rejects"], source="transactions")\n'
-                 '# the reference: lakehouse/c360/silver.py, transactions() and classify_transactions()',
-          catch_up=_transactions_reference),
+          answer=_silver_transactions_answer),
     Check("silver_activity", "clickstream sessionized and tickets in their latest state; every row accounted for",
           _timed(_activity), todo=4, points=2, variable=False, requires=("bronze", "silver_customers"),
           nudge="clickstream: drop re-sent event_ids, reject unknown customers, then sessions per visitor with a "
                 "30-minute gap; tickets: the newest change of each ticket from the change feed, deleted ones gone. "
                 "Rejects of each source into silver_rejects.",
           doc=CDF_DOC,
-          answer='known = silver.known_customers(spark.table(SILVER["customers"]))\n'
-                 'clicks_result = silver.clickstream(spark.table(BRONZE["clickstream"]), known)\n'
-                 'tickets_result = silver.tickets(spark.table(BRONZE["support_tickets"]), known)\n'
-                 'for name, result in (("clickstream", clicks_result), ("support_tickets", tickets_result)):\n'
-                 '    save(result.valid, SILVER[name])\n'
-                 '    save(result.rejects, SILVER["rejects"], source=name)\n'
-                 '# the reference: lakehouse/c360/silver.py, clickstream(), sessionize() and tickets()',
-          catch_up=_activity_reference),
+          answer=_silver_activity_answer),
     Check("gold_revenue_daily", "revenue per day, region and channel; Gold = Silver to the cent every day",
           _timed(_revenue_daily), todo=5, points=2, variable=False, requires=("silver_transactions",),
           nudge="aggregate Silver transactions by the day of transaction_ts, region and channel (sum of amount_usd, "
                 "a DECIMAL), then rolling 7- and 30-day sums with a RANGE window over the day number.",
           doc=WINDOW_DOC,
-          answer='save(gold.revenue_daily(spark.table(SILVER["transactions"])), GOLD["revenue_daily"])\n'
-                 '# the reference: lakehouse/c360/gold.py, revenue_daily()',
-          catch_up=_revenue_daily_reference),
+          answer=_gold_revenue_daily_answer),
     Check("gold_customer_360", "one customer_360 row per current customer; lifetime value = Silver revenue",
           _timed(_customer_360), todo=6, points=3, variable=False,
           requires=("silver_customers", "silver_transactions", "silver_activity"),
@@ -379,13 +357,5 @@ CHECKS = [
                 "(value, web sessions, tickets), add the RFM segment, and compute up to the reporting date, the "
                 "last day with a transaction.",
           doc=MV_DOC,
-          answer='s = {name: spark.table(SILVER[name]) for name in ("customers", "transactions", "clickstream", '
-                 '"support_tickets")}\n'
-                 'as_of = gold.as_of_date(s["transactions"])\n'
-                 'save(gold.customer_segments(s["transactions"], s["customers"], as_of=as_of), '
-                 'GOLD["customer_segments"])\n'
-                 'save(gold.customer_360(s["customers"], s["transactions"], s["clickstream"], s["support_tickets"],\n'
-                 '                       spark.table(GOLD["customer_segments"]), as_of=as_of), GOLD["customer_360"])\n'
-                 '# the reference: lakehouse/c360/gold.py, customer_segments() and customer_360()',
-          catch_up=_customer_360_reference),
+          answer=_gold_customer_360_answer),
 ]
