@@ -143,15 +143,10 @@ class Runner:
                 self.spark.catalog.dropTempView(view)
 
     def close(self) -> None:
-        """Drop the schemas (and the governance records) of every scenario run."""
-        from ...governance.store import Metastore
-
+        """Drop the schemas of every scenario run (their governance state was in their own folders)."""
         self.spark.sql("USE default")
-        store = Metastore.load()
         for schema in self.schemas:
             self.spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            store.forget(f"spark_catalog.{schema}")
-        store.save()
 
     def _fill(self, statement):
         """``{schema}`` in a statement is the scenario's schema."""
@@ -180,19 +175,19 @@ class Runner:
     def _governed(self, s, schema, folder):
         from ...governance.execute import sql as governed
         from ...governance.principals import as_user
-        from ...governance.store import Metastore
-
-        store = Metastore.load()
-        store.forget(f"spark_catalog.{schema}")
-        store.save()
-        governed("GRANT USE CATALOG ON CATALOG spark_catalog TO `account users`", spark=self.spark)
+        from ...governance.store import metastore_file
 
         def execute(step):
             if isinstance(step, dict):
                 with as_user(step["as"]):
                     return governed(step["sql"], spark=self.spark)
             return governed(step, spark=self.spark)
-        return self._statements(s["sql"], execute)
+
+        # the scenario's grants live in its own metastore file: the learner's (and other processes')
+        # governance state is never touched, not even for the length of a run
+        with metastore_file(folder / "metastore.json"):
+            governed("GRANT USE CATALOG ON CATALOG spark_catalog TO `account users`", spark=self.spark)
+            return self._statements(s["sql"], execute)
 
     def _cdc(self, s, schema, folder):
         from ...cdc import apply_changes

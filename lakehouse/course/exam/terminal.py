@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 import select
 import shutil
@@ -59,7 +60,10 @@ def check_terminal(plain: bool, stdin=None, stdout=None) -> None:
     if not (stdin.isatty() and stdout.isatty()):
         raise ExamError("`lakehouse exam` needs an interactive terminal (stdin and stdout are not a TTY).",
                         fix="run it in a terminal, or add --plain to read answers line by line from stdin.")
-    size = shutil.get_terminal_size((0, 0))
+    try:  # the terminal's own size: COLUMNS/LINES in the environment may describe another one
+        size = os.get_terminal_size(stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        size = shutil.get_terminal_size((0, 0))
     if size.columns < MIN_COLUMNS or size.lines < MIN_ROWS:
         raise ExamError(f"the terminal is {size.columns}x{size.lines}; the exam needs at least "
                         f"{MIN_COLUMNS}x{MIN_ROWS} to show a question with its options.",
