@@ -91,9 +91,9 @@ def load(shell) -> None:
     ns = shell.user_ns
     shell.push({"spark": ns.get("spark") or LazySpark(_make_spark, ns), "dbutils": dbutils,
                 "display": display, "displayHTML": display_html}, interactive=False)
-    if os.environ.get("LAKEHOUSE_SQL_ROUTING") == "1":  # opt-in: lakehouse.sql still qualifies a temp view
-        for module in ("pyspark.sql.connect.session", "pyspark.sql.session"):  # as spark_catalog.default.x in
-            when_imported(module, lambda m: route_sql(m.SparkSession))  # MERGE ... USING (lab 03), issue 31
+    if os.environ.get("LAKEHOUSE_SQL_ROUTING") != "0":  # spark.sql speaks the same Databricks SQL as %sql
+        for module in ("pyspark.sql.connect.session", "pyspark.sql.session"):
+            when_imported(module, lambda m: route_sql(m.SparkSession))
     ipython_run = shell.magics_manager.magics["line"].get("run")
     shell.register_magics(DatabricksMagics(shell, ipython_run=ipython_run))
     if first_line_magic not in shell.input_transformers_cleanup:
