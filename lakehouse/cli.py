@@ -3,7 +3,8 @@
 Commands: ``doctor``, ``engine start|stop|status|restart``, ``jars``, ``labs`` (write
 ``labs/`` from ``solutions/``; ``labs sync`` / ``labs reset NN`` for the learner workspace),
 ``lab`` (JupyterLab on the workspace, what ``make lab`` runs), and the commands other modules
-add (``data ...``, ``gold ...``, ``jobs ...``, ``notebooks import|run``, ``cluster up|down|status``, ``quiz``).
+add (``data ...``, ``gold ...``, ``jobs ...``, ``notebooks import|run``, ``cluster up|down|status``, ``quiz``,
+``exam``).
 
 Example:
     $ lakehouse doctor
@@ -110,6 +111,7 @@ def _extensions():
     from .c360.cli import add_commands as c360_commands
     from .runtime.cluster import add_commands as cluster_commands
     from .course.quiz import add_commands as quiz_commands  # issue 19: the interview-guide quiz
+    from .course.exam.cli import add_commands as exam_commands  # issue 33: the timed practice exam
     from .course.scoreboard import add_commands as grade_commands  # issue 19: lakehouse grade
     from .datagen.cli import add_commands as data_commands
     from .pipelines.cli import add_commands as pipeline_commands
@@ -117,7 +119,7 @@ def _extensions():
     from .notebook.cli import add_commands as notebook_commands  # issue 31: notebooks import|run
 
     return [data_commands, pipeline_commands, c360_commands, jobs_commands, cluster_commands, quiz_commands,
-            grade_commands, notebook_commands]
+            exam_commands, grade_commands, notebook_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

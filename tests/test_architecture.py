@@ -107,9 +107,12 @@ def test_names_notebooks_import_stay_importable(old, new):
 
 
 def test_the_old_realtime_name_still_imports():
+    """Lab 05 notebooks saved before the rename import both forms."""
     from lakehouse.c360 import realtime, streaming
+    from lakehouse.c360.streaming import SESSION_GAP, WATERMARK_DELAY
 
-    assert streaming is realtime
+    assert streaming.TABLES is realtime.TABLES
+    assert (SESSION_GAP, WATERMARK_DELAY) == (realtime.SESSION_GAP, realtime.WATERMARK_DELAY)
 
 
 def test_the_runtime_finds_the_repository_and_its_files():

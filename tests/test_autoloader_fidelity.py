@@ -31,6 +31,19 @@ def test_csv_with_a_byte_order_mark_names_its_first_column_id(spark, tmp_path):
     assert spark_csv.columns == df.columns[:2]
 
 
+@pytest.mark.parametrize("header, columns", [(None, ["id", "name"]), ("false", ["_c0", "_c1"])])
+def test_inferring_a_csv_schema_assumes_a_header(spark, tmp_path, header, columns):
+    """Auto Loader assumes CSV headers while it infers a schema; header=false opts out
+    (https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema)."""
+    land = tmp_path / "land"
+    land.mkdir()
+    (land / "a.csv").write_text("id,name\n1,ann\n")
+    start(spark, land, tmp_path, fmt="csv", options={} if header is None else {"header": header})
+    df = table(spark, tmp_path)
+    assert df.columns[:2] == columns
+    assert df.count() == (1 if header is None else 2)
+
+
 def test_nested_schema_hint_and_partition_folders(spark, tmp_path):
     land = tmp_path / "land" / "country=FR"
     write_json(land, "a.json", [{"id": 1, "merchant": {"name": "M1", "since": "2020-01-02"}}])

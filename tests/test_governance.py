@@ -157,3 +157,30 @@ def test_column_lineage_of_select_and_merge():
                               read="databricks")
     assert merge_pairs(merge, "c.s.src", "s", lambda t: []) == [
         ("c.s.src", "mail", "email"), ("c.s.src", "id", "id")]
+
+
+def _grant_in_a_process(path, principal):
+    from lakehouse.governance.store import Metastore
+
+    for i in range(20):
+        store = Metastore.load(path)
+        store.grant(principal, ("SELECT",), "TABLE", f"main.s.t{i}")
+        store.save(path)
+
+
+def test_processes_saving_at_once_keep_each_others_grants(tmp_path):
+    """A notebook, a job and a test granting at the same moment: every grant survives (save merges
+    what this process changed into the file under a lock; it used to write its whole stale copy)."""
+    import multiprocessing
+
+    from lakehouse.governance.store import Metastore
+
+    path = tmp_path / "metastore.json"
+    procs = [multiprocessing.get_context("spawn").Process(target=_grant_in_a_process, args=(path, f"p{n}"))
+             for n in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * 4
+    assert len(Metastore.load(path).grants) == 80

@@ -143,3 +143,21 @@ def test_malformed_statement_through_sql(secured):
     with pytest.raises(UcSyntaxError) as err:
         sql(f"ALTER TABLE {T} SET ROW FILTER {S}.by_region")
     assert err.value.code == "UC_STATEMENT_SYNTAX" and "SET ROW FILTER" in str(err.value)
+
+
+def test_temporary_views_are_session_objects_not_securables(secured):
+    """A temporary view is read by its one-part name (never qualified) in MERGE and INSERT sources,
+    needs no privilege to create, and reads its tables with its creator's rights."""
+    target = f"{S}.temp_merge"
+    secured.sql(f"DROP TABLE IF EXISTS {target}")
+    sql(f"CREATE TABLE {target} (id INT, email STRING)")
+    secured.createOrReplaceTempView("updates", secured.sql("SELECT 1 AS id, 'new@x' AS email"))
+    sql(f"MERGE INTO {target} t USING updates u ON t.id = u.id WHEN NOT MATCHED THEN INSERT *")
+    sql(f"INSERT INTO {target} SELECT id + 1, email FROM updates")
+    assert sorted(r.id for r in secured.table(target).collect()) == [1, 2]
+    with as_user(EAST):
+        sql(f"CREATE OR REPLACE TEMP VIEW east_view AS SELECT id, email FROM {T}")
+        rows = {(r.id, r.email) for r in sql("SELECT * FROM east_view").collect()}
+    assert rows == {(1, "***"), (3, "***")}
+    secured.catalog.dropTempView("updates")
+    secured.catalog.dropTempView("east_view")

@@ -167,7 +167,8 @@ SPECS: tuple[OptionSpec, ...] = (
     OptionSpec("enforceSchema", "csv", _D, "only `true` (the default): columns are taken by position", type=BOOL,
                default="true", fixed=True),
     OptionSpec("escape", "csv", _S, type=CHAR, default="\\", field="escape"),
-    OptionSpec("header", "csv", _S, type=BOOL, default="false", field="header"),
+    OptionSpec("header", "csv", _S, "`true` when Auto Loader infers the schema (no `.schema(...)`), as Databricks "
+               "assumes headers then", type=BOOL, default="false", field="header"),
     OptionSpec("ignoreLeadingWhiteSpace", "csv", _D, "also trims inside quoted values", type=BOOL, default="false",
                field="trim_leading"),
     OptionSpec("ignoreTrailingWhiteSpace", "csv", _D, "also trims inside quoted values", type=BOOL, default="false",

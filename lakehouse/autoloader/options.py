@@ -290,6 +290,11 @@ def parse_options(options: Mapping[str, str], *, user_schema: bool) -> AutoLoade
         raise CloudFilesOptionError("No input path was given to the cloudFiles source.",
                                     fix="pass the landing folder to .load('<path>').")
     settings = _settings(opts)
+    if fmt == "csv" and not user_schema and _given(opts, spec("header")) is None:
+        # "When inferring the schema for CSV files, Auto Loader assumes that the files contain headers"
+        # (https://docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/schema);
+        # .option("header", "false") reads headerless files as _c0, _c1, ...
+        settings["header"] = True
     line_sep = _given(opts, spec("lineSep"))
     if line_sep is not None and (not line_sep or (fmt == "csv" and line_sep not in ("\n", "\r\n", "\r"))):
         raise CloudFilesOptionError(f"Option lineSep={line_sep!r} is not supported locally for {fmt}.",

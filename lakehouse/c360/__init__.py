@@ -12,13 +12,3 @@ Example:
 from . import bronze, gold, silver
 
 __all__ = ["bronze", "gold", "silver"]
-
-
-def __getattr__(name: str):
-    """``from lakehouse.c360 import streaming``, as notebooks saved before the rename wrote it, gives
-    :mod:`lakehouse.c360.realtime` (renamed so it is not confused with :mod:`lakehouse.streaming`)."""
-    if name == "streaming":
-        from . import realtime
-
-        return realtime
-    raise AttributeError(f"module 'lakehouse.c360' has no attribute {name!r}")

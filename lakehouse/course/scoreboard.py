@@ -16,7 +16,9 @@ Points come from exercises only (checks with a TODO number); an untouched lab sc
 solution full marks (``tests/test_notebooks.py`` proves both on every lab). The scoreboard goes
 to the terminal and to ``LAKEHOUSE_HOME/grades/scoreboard.html`` (a static page) with
 ``scoreboard.json`` next to it; the executed notebooks are kept in
-``LAKEHOUSE_HOME/grades/notebooks/`` so the learner can read what every check printed.
+``LAKEHOUSE_HOME/grades/notebooks/`` so the learner can read what every check printed. The page
+shows the practice exams beside the lab scores (``lakehouse exam`` keeps them in
+``LAKEHOUSE_HOME/exam/history.json`` and rewrites the page after each run: :func:`refresh_page`).
 
 Example:
     $ make grade                   # every lab
@@ -36,6 +38,7 @@ from .errors import LabError
 from .grading import Grader
 from ..runtime.paths import lakehouse_home
 from .catalog import LABS, resolve_lab
+from .exam.history import load_history
 from .labs import lab_checks
 from .workspace import workspace_dir
 
@@ -282,8 +285,33 @@ def _write(scores: dict, workspace: Path, out: Path) -> dict:
              "max_points": sum(s["max_points"] for s in ordered), "labs": ordered,
              "json": str(out / "scoreboard.json"), "html": str(out / "scoreboard.html")}
     Path(board["json"]).write_text(json.dumps(board, indent=1))
-    Path(board["html"]).write_text(render_html(board))
+    Path(board["html"]).write_text(render_html({**board, "exams": load_history(out.parent / "exam" / "history.json")}))
     return board
+
+
+def refresh_page(home: Path | None = None) -> Path:
+    """Rewrite ``scoreboard.html`` from the last ``scoreboard.json`` and the exam history (after an exam).
+
+    Without a graded lab yet, the page shows the exam history and says how to grade the labs.
+
+    Returns:
+        The page's path.
+
+    Example:
+        >>> import tempfile
+        >>> page = refresh_page(Path(tempfile.mkdtemp()))
+        >>> "Practice exams" in page.read_text()
+        True
+    """
+    out = (home or lakehouse_home()) / "grades"
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        board = json.loads((out / "scoreboard.json").read_text())
+    except (OSError, ValueError):
+        board = {"graded_at": "never (run `make grade`)", "workspace": "-", "points": 0, "max_points": 0, "labs": []}
+    page = out / "scoreboard.html"
+    page.write_text(render_html({**board, "exams": load_history(out.parent / "exam" / "history.json")}))
+    return page
 
 
 def _how(score: dict) -> str:
@@ -371,6 +399,7 @@ def render_html(board: dict) -> str:
                      f"<td>{bar(s['points'], s['max_points'])}</td>"
                      f"<td class='{s['status']}'>{esc(status)}</td></tr>")
     parts.append("</table>")
+    parts += _exam_rows(board.get("exams", []))
     for s in board["labs"]:
         parts.append(f"<h2 id='{esc(s['lab'])}'>{esc(s['lab'])}: {s['points']}/{s['max_points']}</h2>")
         if s["status"] == "stopped":
@@ -389,6 +418,31 @@ def render_html(board: dict) -> str:
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _exam_rows(runs: list[dict]) -> list[str]:
+    """The practice exams (``lakehouse exam``), newest first: score, pass line, per section."""
+    esc = html.escape
+    parts = ["<h2 id='exams'>Practice exams</h2>"]
+    if not runs:
+        return parts + ["<p>No practice exam yet: <code>lakehouse exam</code> (45 questions, 90 minutes).</p>"]
+    sections = list(dict.fromkeys(k for r in runs for k in r.get("sections", {})))
+    parts.append("<table id='exam-history'><tr><th>taken</th><th>questions</th><th>score</th><th>result</th>"
+                 + "".join(f"<th>{esc(k)}</th>" for k in sections) + "</tr>")
+    for r in reversed(runs):
+        asked = len(r.get("right", [])) + len(r.get("missed", []))
+        verdict = "PASS" if r.get("passed") else "FAIL"
+        cells = []
+        for k in sections:
+            right, total = r.get("sections", {}).get(k, (0, 0))
+            cells.append(f"<td class='num'>{right}/{total}</td>" if total else "<td></td>")
+        timed = " (time ran out)" if r.get("timed_out") else ""
+        parts.append(f"<tr><td>{esc(str(r.get('started', '')))}</td><td class='num'>{asked}</td>"
+                     f"<td class='num'>{r.get('score', 0)}%</td>"
+                     f"<td class='{'pass' if r.get('passed') else 'fail'}'>{verdict} (pass line "
+                     f"{r.get('pass_percent', 70)}%){timed}</td>" + "".join(cells) + "</tr>")
+    parts.append("</table>")
+    return parts
 
 
 def add_commands(sub) -> None:

@@ -99,6 +99,7 @@ class Statement:
         self.aliases: dict[str, str] = {}        # alias -> full name of the top-level sources
         self.events: list[dict] = []
         self._current: tuple[str, str] | None = None
+        self._temp_views: set[str] | None = None
 
     # names -------------------------------------------------------------------------------------
     def _where(self) -> tuple[str, str]:
@@ -113,6 +114,15 @@ class Statement:
 
     def current_schema(self) -> str:
         return self._where()[1]
+
+    def is_temp_view(self, parts: list[str]) -> bool:
+        """A one-part name of a temporary view: a session object, not a securable (never qualified
+        with a catalog or schema; one made through ``lakehouse.sql`` was secured when created)."""
+        if len(parts) != 1:
+            return False
+        if self._temp_views is None:
+            self._temp_views = {r.viewName.lower() for r in self.spark.sql("SHOW VIEWS").collect() if r.isTemporary}
+        return parts[0] in self._temp_views
 
     def full(self, parts: list[str]) -> str:
         """``catalog.schema.name`` for a 1-, 2- or 3-part name (the session's current catalog and schema)."""
@@ -245,7 +255,7 @@ class Statement:
             if id(table) in skip_ids or not isinstance(table.this, exp.Identifier):
                 continue
             parts = table_parts(table)
-            if len(parts) == 1 and parts[0] in ctes:
+            if len(parts) == 1 and parts[0] in ctes or self.is_temp_view(parts):
                 continue
             alias = table.alias or table.name
             if len(parts) == 2 and parts[0] in FILE_FORMATS and "/" in parts[1]:

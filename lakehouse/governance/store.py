@@ -14,19 +14,62 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from ..runtime.locks import file_lock
 from ..runtime.paths import lakehouse_home
 from .principals import ADMIN
 
+_SCOPED: ContextVar[Path | None] = ContextVar("lakehouse_metastore_file", default=None)
+
 
 def metastore_path() -> Path:
-    """``LAKEHOUSE_HOME/governance/metastore.json``."""
-    return lakehouse_home() / "governance" / "metastore.json"
+    """``LAKEHOUSE_HOME/governance/metastore.json`` (or the file of an enclosing :func:`metastore_file`)."""
+    return _SCOPED.get() or lakehouse_home() / "governance" / "metastore.json"
+
+
+@contextmanager
+def metastore_file(path: Path):
+    """Keep the governance state of the ``with`` block in ``path``: a sandbox whose grants no other
+    process sees (the exam's scenarios use one; a learner's metastore is left as it was).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> with metastore_file(pathlib.Path(tempfile.mkdtemp()) / "m.json") as path:
+        ...     metastore_path() == path
+        True
+    """
+    token = _SCOPED.set(Path(path))
+    try:
+        yield Path(path)
+    finally:
+        _SCOPED.reset(token)
+
+
+def _merged(base, mine, theirs):
+    """Three-way merge of one field: what this process changed since it loaded (``base`` -> ``mine``)
+    applied on what is on disk now (``theirs``), so two processes' changes both survive."""
+    if isinstance(mine, list):
+        added = [x for x in mine if x not in base]
+        return [x for x in theirs if x in mine or x not in base] + [x for x in added if x not in theirs]
+    out = dict(theirs)
+    for key in set(base) | set(mine):
+        if key not in mine:
+            out.pop(key, None)
+        elif base.get(key) != mine[key]:
+            out[key] = mine[key]
+    return out
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 @dataclass
@@ -40,6 +83,7 @@ class Metastore:
     tags: list = field(default_factory=list)        # [kind, name, column, key, value]
     functions: dict = field(default_factory=dict)   # name -> {"params": [[n, type]], "returns", "body"}
     views: dict = field(default_factory=dict)       # name -> SELECT text (Databricks SQL)
+    _base: dict = field(default=None, repr=False, compare=False)  # the state as loaded (for save's merge)
 
     @classmethod
     def empty(cls) -> "Metastore":
@@ -48,19 +92,31 @@ class Metastore:
     @classmethod
     def load(cls, path: Path | None = None) -> "Metastore":
         """The saved state (empty when nothing was saved yet)."""
-        path = path or metastore_path()
-        if not path.is_file():
-            return cls()
-        return cls(**json.loads(path.read_text()))
+        state = _read(path or metastore_path())
+        return cls(**state, _base=copy.deepcopy(state))
+
+    def state(self) -> dict:
+        """The saved fields (grants, owners, ...) as plain JSON values."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
 
     def save(self, path: Path | None = None) -> None:
-        """Write the state atomically (a reader never sees half a file)."""
+        """Write the state atomically (a reader never sees half a file), under a lock, merged with
+        what other processes saved since this one loaded (a notebook and a job granting at once both
+        keep their grants)."""
         path = path or metastore_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as out:
-            json.dump(self.__dict__, out, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        with file_lock(path.with_name(path.name + ".lock")):
+            mine = self.state()
+            if self._base is not None:
+                theirs = _read(path)
+                mine = {k: _merged(self._base.get(k, type(v)()), v, theirs.get(k, type(v)())) for k, v in mine.items()}
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w") as out:
+                json.dump(mine, out, indent=1, sort_keys=True)
+            os.replace(tmp, path)
+        for k, v in mine.items():
+            setattr(self, k, v)
+        self._base = copy.deepcopy(mine)
 
     # owners and grants ------------------------------------------------------------------------
     def owner(self, kind: str, name: str) -> str:

@@ -79,6 +79,14 @@ def _spark_view_body(st: Statement, query: exp.Expression) -> exp.Expression:
 
 
 def _create(st: Statement, tree: exp.Create, kind: str):
+    if kind == "VIEW" and tree.find(exp.TemporaryProperty) is not None:
+        # a temporary view is a session object, not a securable: no privilege on a schema, nothing
+        # recorded; its query reads with the creator's rights (filters and masks inlined), as the
+        # session that made it is the only one that sees it
+        # (https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-create-view)
+        if tree.expression is not None:
+            st.secure_reads(tree.expression, rights=st.who)
+        return st.finish(tree)
     target = target_table(tree.this)
     name = st.full(table_parts(target))
     schema = name.rsplit(".", 1)[0]

@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 NAMES = ("spark", "dbutils", "display", "displayHTML")
 """What a notebook on the course kernel has before its first cell."""
 
@@ -89,8 +91,9 @@ def load(shell) -> None:
     ns = shell.user_ns
     shell.push({"spark": ns.get("spark") or LazySpark(_make_spark, ns), "dbutils": dbutils,
                 "display": display, "displayHTML": display_html}, interactive=False)
-    for module in ("pyspark.sql.connect.session", "pyspark.sql.session"):
-        when_imported(module, lambda m: route_sql(m.SparkSession))
+    if os.environ.get("LAKEHOUSE_SQL_ROUTING") != "0":  # spark.sql speaks the same Databricks SQL as %sql
+        for module in ("pyspark.sql.connect.session", "pyspark.sql.session"):
+            when_imported(module, lambda m: route_sql(m.SparkSession))
     ipython_run = shell.magics_manager.magics["line"].get("run")
     shell.register_magics(DatabricksMagics(shell, ipython_run=ipython_run))
     if first_line_magic not in shell.input_transformers_cleanup:

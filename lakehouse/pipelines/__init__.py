@@ -1,7 +1,8 @@
 """Lakeflow Declarative Pipelines (formerly Delta Live Tables) on the shared local engine.
 
-Pipeline files use ``from lakehouse import dp`` (Databricks' ``pyspark.pipelines`` surface with
-expectations, see :mod:`lakehouse.dp`); this package runs them:
+Pipeline files are written as on Databricks: Python with ``from pyspark import pipelines as dp``
+(or legacy ``import dlt``; locally both give :mod:`lakehouse.dp`, the API with expectations) and
+SQL (``CREATE OR REFRESH STREAMING TABLE ...``, :mod:`.sql_files`); this package runs them:
 
 * :func:`run` — one update of a ``spark-pipeline.yml`` (validate, then run in dependency
   order; incremental streaming tables, recomputed materialized views, AUTO CDC, expectations);

@@ -39,6 +39,9 @@ _REGISTRY: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_r
 PIPELINE_SESSION: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_session", default=None)
 """The session of the pipeline update that is loading its files (the runner sets it)."""
 _EXPECTATIONS_ATTR = "__lakehouse_expectations__"
+DP_NAMES = ("append_flow", "create_auto_cdc_flow", "create_streaming_table", "expect", "expect_all", "expect_all_or_drop",
+            "expect_all_or_fail", "expect_or_drop", "expect_or_fail", "materialized_view", "table", "temporary_view")
+"""The names of Databricks' ``pyspark.pipelines`` this module implements (``lakehouse.dp`` locally)."""
 
 
 @contextlib.contextmanager
@@ -92,7 +95,7 @@ def _str_dict(value, argument: str) -> tuple:
 
 
 def _dataset_decorator(kind: str, query_function, name, comment, spark_conf, table_properties=None,
-                       partition_cols=None, cluster_by=None, schema=None, where=None):
+                       partition_cols=None, cluster_by=None, schema=None, where=None, private=False):
     def register(fn):
         if not callable(fn):
             raise PipelineDefinitionError(f"@dp.{kind} decorates a function that returns a DataFrame, "
@@ -106,7 +109,8 @@ def _dataset_decorator(kind: str, query_function, name, comment, spark_conf, tab
                                 expectations=tuple(reversed(getattr(fn, _EXPECTATIONS_ATTR, ()))),
                                 table_properties=_str_dict(table_properties, "table_properties"),
                                 partition_cols=_names(partition_cols, "partition_cols"),
-                                cluster_by=_names(cluster_by, "cluster_by"), schema=schema, source=source))
+                                cluster_by=_names(cluster_by, "cluster_by"), schema=schema, source=source,
+                                private=private))
         reg.add_flow(Flow(ds_name, ds_name, query=fn, spark_conf=_str_dict(spark_conf, "spark_conf"), source=source))
         return fn
 
@@ -116,14 +120,18 @@ def _dataset_decorator(kind: str, query_function, name, comment, spark_conf, tab
 
 
 def table(query_function=None, *, name=None, comment=None, spark_conf=None, table_properties=None,
-          partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False, format=None):
+          partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False, format=None,
+          path=None, temporary=False):
     """Declare a table: a streaming table when the query is streaming, else a materialized view.
 
     Args:
         query_function: the decorated function (returns a DataFrame).
         name: the dataset name (default: the function's name).
         comment, spark_conf, table_properties, partition_cols, cluster_by, schema: as on Databricks.
-        row_filter, private: accepted for source compatibility; not applied locally.
+        private: True for a table read inside the pipeline and not published (kept in the hidden
+            schema ``<schema>__pipeline_private``); legacy ``temporary=True`` means the same.
+        row_filter: accepted for source compatibility; not applied locally.
+        path: refused: pipeline tables are managed tables here (Unity Catalog pipelines do not take it).
         format: ``"delta"`` or None (tables are Delta; open-source ``spark-pipelines`` needs it set).
 
     Returns:
@@ -141,13 +149,15 @@ def table(query_function=None, *, name=None, comment=None, spark_conf=None, tabl
         'table'
     """
     _format(format)
+    _path(path)
     return _dataset_decorator("table", query_function, name, comment, spark_conf, table_properties,
-                              partition_cols, cluster_by, schema, where=_where(2) if query_function else None)
+                              partition_cols, cluster_by, schema, where=_where(2) if query_function else None,
+                              private=_private(private, temporary))
 
 
 def materialized_view(query_function=None, *, name=None, comment=None, spark_conf=None, table_properties=None,
                       partition_cols=None, cluster_by=None, schema=None, row_filter=None, private=False,
-                      format=None):
+                      format=None, path=None, temporary=False):
     """Declare a materialized view: recomputed from its batch query on each update.
 
     Same arguments as :func:`table`.
@@ -161,8 +171,10 @@ def materialized_view(query_function=None, *, name=None, comment=None, spark_con
         'materialized_view'
     """
     _format(format)
+    _path(path)
     return _dataset_decorator("materialized_view", query_function, name, comment, spark_conf, table_properties,
-                              partition_cols, cluster_by, schema, where=_where(2) if query_function else None)
+                              partition_cols, cluster_by, schema, where=_where(2) if query_function else None,
+                              private=_private(private, temporary))
 
 
 def temporary_view(query_function=None, *, name=None, comment=None, spark_conf=None):
@@ -277,6 +289,21 @@ def create_auto_cdc_flow(target, source, keys, sequence_by, *, ignore_null_updat
     args["stored_as_scd_type"] = spec.scd_type
     _registry().add_flow(Flow(name or target, target, cdc=MappingProxyType(args), cdc_source=source, once=once,
                               source=where))
+
+
+def _private(private, temporary) -> bool:
+    for argument, value in (("private", private), ("temporary", temporary)):
+        if not isinstance(value, bool):
+            raise PipelineDefinitionError(f"{argument} must be True or False, got {value!r}.")
+    return private or temporary
+
+
+def _path(value) -> None:
+    if value is not None:
+        raise PipelineDefinitionError(
+            f"path={value!r}: the local runner keeps pipeline tables as managed tables of the pipeline's schema.",
+            fix="leave path out (Unity Catalog pipelines manage table storage themselves; "
+                "https://docs.databricks.com/aws/en/ldp/developer/python-ref).")
 
 
 def _format(value) -> None:

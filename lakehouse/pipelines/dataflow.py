@@ -4,8 +4,8 @@
 
 1. **load**: :func:`lakehouse.pipelines.loader.load_files` turns the spec's source files into
    graph elements (:class:`~lakehouse.pipelines.graph.Dataset` and ``Flow`` records in a
-   :class:`~lakehouse.pipelines.graph.Registry`); it picks a front end by file suffix (``.py``
-   today; a ``.sql`` front end adds its own loader there and yields the same records);
+   :class:`~lakehouse.pipelines.graph.Registry`); it picks a front end by file suffix (``.py``,
+   ``.sql``), each yielding the same records;
 2. **resolve** (:func:`resolve`): each flow's query is called once on a discovering
    :class:`~lakehouse.pipelines.resolve.PipelineSession` to learn the datasets it reads and
    whether it streams; external tables must exist; the graph is validated and ordered.
@@ -33,7 +33,8 @@ from .api import PIPELINE_SESSION
 from .errors import PipelineError, PipelineGraphError
 from .graph import Registry, order, validate
 from .loader import load_files
-from .resolve import PipelineSession, qualify
+from .failure_text import underlying
+from .resolve import PipelineSession, table_name
 from .writers import view_frame
 
 
@@ -71,8 +72,8 @@ class DataflowGraph:
         return "STREAMING" if self.streaming[flow.name] else "COMPLETE"
 
     def table_name(self, ds) -> str:
-        """The published ``catalog.schema.table`` of ``ds``."""
-        return qualify(ds.name, self.spec.catalog, self.spec.schema)
+        """The ``catalog.schema.table`` of ``ds`` (a private dataset's is in a hidden schema)."""
+        return table_name(ds, self.spec.catalog, self.spec.schema)
 
     def checkpoint(self, ds, flow) -> str:
         """The checkpoint folder of ``flow`` into ``ds`` under the pipeline's storage."""
@@ -102,7 +103,7 @@ def build_graph(spec, spark) -> DataflowGraph:
         PipelineGraphError: no dataset, an unknown input, a cycle, a repeated name.
     """
     session = PipelineSession(spark, datasets={}, catalog=spec.catalog, schema=spec.schema, mode="discover")
-    registry = load_files(spec.source_files(), spark=session)
+    registry = load_files(spec.source_files(), spark=session, spec=spec)
     if not registry.datasets:
         raise PipelineGraphError(f"pipeline {spec.name!r} defines no dataset: its libraries match "
                                  f"{len(spec.source_files())} files.", fix=f"check libraries in {spec.path}.")
@@ -145,7 +146,7 @@ def _discover(session: PipelineSession, flow) -> None:
     except Exception as exc:
         if not session.reads.datasets:  # nothing learnt: report it with the file and line
             raise PipelineGraphError(f"flow {flow.name!r} ({flow.source}) failed while its inputs were "
-                                     f"resolved: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                                     f"resolved: {type(exc).__name__}: {underlying(exc)}") from exc
         # It read pipeline datasets, then looked at a placeholder's schema: those reads are its inputs.
     finally:
         PIPELINE_SESSION.reset(token)

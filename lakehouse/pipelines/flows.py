@@ -14,12 +14,12 @@ Example:
 from __future__ import annotations
 
 import os
-import re
 import time
 
 from .auto_cdc import run_cdc
 from .errors import ExpectationFailedError, FlowFailedError, PipelineError
 from .expectations import failure_of, quality_report
+from .failure_text import underlying
 from .metrics import merge_quality
 from .results import DatasetResult
 from .writers import write_batch, write_stream
@@ -51,6 +51,7 @@ def run_dataset(spark, graph, ds, log, say, update_id: str):
             log.add("flow_progress", f"Flow '{flow.name}' is SKIPPED (append once: done already).",
                     {"flow_progress": {"status": "SKIPPED"}}, flow=flow.name, dataset=ds.name)
             continue
+        views = metrics.pop("__views", [])  # expectations of the temporary views the flow read
         report = quality_report(ds.expectations, ds.name, metrics) if flow.cdc is None else None
         out = int(metrics.get("__rows") or 0) - (report["dropped_records"] if report else 0)
         details = {"status": "COMPLETED", "metrics": {"num_output_rows": out}}
@@ -58,6 +59,8 @@ def run_dataset(spark, graph, ds, log, say, update_id: str):
             details["data_quality"] = report
             quality = merge_quality(quality, report["expectations"])
             dropped += report["dropped_records"]
+        if views:
+            details.setdefault("data_quality", {"dropped_records": 0, "expectations": []})["expectations"] += views
         rows += out
         log.add("flow_progress", f"Flow '{flow.name}' has COMPLETED.", {"flow_progress": details}, level="METRICS",
                 flow=flow.name, dataset=ds.name)
@@ -99,8 +102,5 @@ def as_pipeline_error(exc: BaseException, ds, flow) -> PipelineError:
             f"(flow {flow.name!r}: nothing of it was written).",
             expectation=name, dataset=dataset, row=row,
             fix="fix the data, or use expect_or_drop / expect if such rows may pass.")
-    first = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
-    if "foreachBatch" in first:  # the Python error raised in the foreachBatch process, not Spark's wrapper
-        raised = re.findall(r"^\s*([\w.]+(?:Error|Exception): .+)$", str(exc), flags=re.M)
-        first = raised[-1][:500] if raised else first
+    first = underlying(exc)  # the cause, not Spark's wrapper line ("... Traceback (most recent call last):")
     return FlowFailedError(f"flow {flow.name!r} into {ds.name!r} ({flow.source}) failed: {first}")

@@ -59,6 +59,7 @@ class Dataset:
     schema: Any = None
     streaming: bool | None = None  # True for create_streaming_table; None: decided by the query
     source: str = "<unknown>"  # file:line where it was defined
+    private: bool = False  # private=True / CREATE PRIVATE ...: read inside the pipeline, not published
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,16 @@
 """Load pipeline source files into a registry of graph elements: errors name file and line.
 
 Front ends by file suffix (:data:`FRONT_ENDS`): each declares ``Dataset`` and ``Flow`` records
-into the active registry. The Python front end (:func:`load_python`): each ``.py`` file is
-compiled first (a ``SyntaxError`` is reported with its file and line before any file runs), then
-executed as a module with ``spark`` in its globals (as
-``spark-pipelines`` does) while ``lakehouse.dp`` decorators record into the registry.
-``import dlt`` resolves to :mod:`lakehouse.pipelines.dlt` during the load when no ``dlt`` package is
-installed.
+into the active registry, so the runner never knows which language declared an element:
+
+* ``.py`` (:func:`load_python`): each file is compiled first (a ``SyntaxError`` is reported with
+  its file and line before any file runs), then executed as a module with ``spark`` and
+  ``dbutils`` in its globals while ``from pyspark import pipelines as dp`` and ``import dlt``
+  give the local API (:mod:`.source_context`);
+* ``.sql`` (:func:`lakehouse.pipelines.sql_files.load_sql`): pipeline SQL statements.
+
+Then every flow's query is wrapped to run as that flow on the pipeline's session
+(:func:`.source_context.in_flow`), and the expectations Databricks refuses are refused.
 
 Example:
     >>> import pathlib, tempfile
@@ -22,23 +26,25 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import sys
+import dataclasses
 import traceback
 import types
 from pathlib import Path
 
-from .api import registering
+from .api import PIPELINE_SESSION, registering
 from .errors import PipelineDefinitionError, PipelineError
 from .graph import Registry
+from .source_context import databricks_modules, file_globals, in_flow, pipeline_session
 
-
-def load_files(files: list[Path], *, spark, registry: Registry | None = None) -> Registry:
+def load_files(files: list[Path], *, spark, registry: Registry | None = None, spec=None) -> Registry:
     """Load the pipeline source ``files`` with the front end of each suffix; return what they declared.
 
-    This is the seam between front ends and the runner: a front end is a function
-    ``(files, spark) -> None`` in :data:`FRONT_ENDS` that declares graph elements into the active
-    registry (:func:`lakehouse.pipelines.api.registering`); what runs the graph never knows which
-    front end declared an element.
+    Args:
+        files: the source files (``.py``, ``.sql``).
+        spark: the pipeline's session (a :class:`~.resolve.PipelineSession`; None to parse only).
+        registry: the registry to fill (default a new one).
+        spec: the pipeline's spec (``configuration`` for SQL ``${key}``, ``storage`` for managed
+            Auto Loader schema locations), or None.
 
     Raises:
         PipelineDefinitionError: a file no front end reads, a syntax error, or an error raised while
@@ -47,18 +53,32 @@ def load_files(files: list[Path], *, spark, registry: Registry | None = None) ->
     """
     unknown = [p for p in files if p.suffix not in FRONT_ENDS]
     if unknown:
-        raise PipelineDefinitionError(f"{unknown[0].name}: only Python pipeline files run locally "
-                                      "(SQL pipeline files are not supported yet).",
-                                      fix="write the dataset with @dp.table / @dp.materialized_view.")
-    with registering(registry) as reg:
-        for suffix, load in FRONT_ENDS.items():
-            load([p for p in files if p.suffix == suffix], spark)
+        raise PipelineDefinitionError(f"{unknown[0].name}: pipeline source files are .py or .sql files.",
+                                      fix="rename it, or leave it out of libraries in the spec.")
+    if spec is not None and hasattr(spark, "spec"):
+        spark.spec = spec
+    token = PIPELINE_SESSION.set(spark) if spark is not None else None
+    try:
+        with registering(registry) as reg, pipeline_session(spark) if spark is not None else contextlib.nullcontext():
+            for suffix, load in FRONT_ENDS.items():
+                chosen = [p for p in files if p.suffix == suffix]
+                if chosen:
+                    load(chosen, spark, spec=spec)
+    finally:
+        if token is not None:
+            PIPELINE_SESSION.reset(token)
+    for key, flow in list(reg.flows.items()):
+        if flow.query is not None:
+            reg.flows[key] = dataclasses.replace(flow, query=in_flow(flow, flow.query, spark))
+    from .sql_files import check_constraints
+
+    check_constraints(reg, getattr(spark, "real", spark))
     return reg
 
 
-def load_python(files: list[Path], spark) -> None:
+def load_python(files: list[Path], spark, *, spec=None) -> None:
     """The Python front end: compile every file (syntax errors first), then run each as a module
-    with ``spark`` in its globals while ``dp`` decorators record into the active registry."""
+    with ``spark`` and ``dbutils`` in its globals while ``dp`` decorators record into the active registry."""
     codes = []
     for path in files:
         try:
@@ -66,11 +86,11 @@ def load_python(files: list[Path], spark) -> None:
         except SyntaxError as exc:
             raise PipelineDefinitionError(f"{path.name}, line {exc.lineno}: syntax error: {exc.msg}",
                                           fix=f"fix {path}.") from None
-    with _dlt_module():
+    with databricks_modules():
         for path, code in codes:
             module = types.ModuleType(path.stem)
             module.__file__ = str(path)
-            module.__dict__["spark"] = spark
+            module.__dict__.update(file_globals(spark))
             try:
                 exec(code, module.__dict__)
             except PipelineError:
@@ -81,30 +101,15 @@ def load_python(files: list[Path], spark) -> None:
                                               fix=f"fix {path}.") from exc
 
 
-FRONT_ENDS = {".py": load_python}  # file suffix -> front end (a SQL front end adds ".sql")
+def _load_sql(files: list[Path], spark, *, spec=None) -> None:
+    from .sql_files import load_sql
+
+    load_sql(files, spark, spec=spec)
+
+
+FRONT_ENDS = {".py": load_python, ".sql": _load_sql}  # file suffix -> front end
 
 
 def _line_in(exc: BaseException, path: Path):
     lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
     return lines[-1] if lines else "?"
-
-
-@contextlib.contextmanager
-def _dlt_module():
-    """``import dlt`` gives :mod:`lakehouse.pipelines.dlt` while pipeline files load (unless a real one exists)."""
-    if "dlt" in sys.modules:
-        yield
-        return
-    try:
-        import dlt  # noqa: F401  (a real package of that name wins)
-        yield
-        return
-    except ImportError:
-        pass
-    from . import dlt as legacy
-
-    sys.modules["dlt"] = legacy
-    try:
-        yield
-    finally:
-        sys.modules.pop("dlt", None)

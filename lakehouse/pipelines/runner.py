@@ -48,7 +48,7 @@ from .refresh import full_refresh as drop_for_full_refresh
 from .refresh import selection
 from .results import DatasetResult, UpdateResult
 from .scheduler import run_all
-from .spec import load_spec, pipeline_id
+from .spec import load_spec, pipeline_conf, pipeline_id
 
 
 def dry_run(spec, *, spark=None, quiet: bool = False) -> UpdateResult:
@@ -87,7 +87,7 @@ def run(spec, *, full_refresh=False, refresh=None, spark=None, quiet: bool = Fal
     spec = load_spec(spec)
     spark = spark or get_spark()
     say = (lambda *a: None) if quiet else (lambda text: print(text, flush=True))
-    with _conf(spark, dict(spec.configuration)):  # pipeline files read it with spark.conf.get
+    with _conf(spark, pipeline_conf(spec)):  # pipeline files read it with spark.conf.get
         return _update(spec, spark, full_refresh, refresh, say, _dry)
 
 

@@ -64,6 +64,24 @@ def pipeline_id(spec: PipelineSpec) -> str:
     return str(uuid.UUID(hashlib.md5(f"{spec.name}|{spec.storage}".encode()).hexdigest()))
 
 
+PIPELINE_DEFAULT_CONF = {"spark.sql.ansi.enabled": "false"}
+"""Spark settings a pipeline update runs with unless its ``configuration`` sets them: Databricks
+Runtime (which runs pipelines) has ``spark.sql.ansi.enabled`` false by default
+(https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-ansi-compliance), where Spark 4
+turns it on; so a failed ``CAST`` in an expectation is NULL (the row fails it), not an error."""
+
+
+def pipeline_conf(spec: PipelineSpec) -> dict:
+    """The Spark settings of an update: :data:`PIPELINE_DEFAULT_CONF`, then the spec's ``configuration``.
+
+    Example:
+        >>> spec = PipelineSpec("demo", Path("p.yml"), "/s", "spark_catalog", "default", (("a", "1"),), ())
+        >>> pipeline_conf(spec)
+        {'spark.sql.ansi.enabled': 'false', 'a': '1'}
+    """
+    return {**PIPELINE_DEFAULT_CONF, **dict(spec.configuration)}
+
+
 def load_spec(spec) -> PipelineSpec:
     """Load a ``spark-pipeline.yml`` (a file, or a folder holding one).
 

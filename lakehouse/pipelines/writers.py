@@ -18,6 +18,7 @@ from __future__ import annotations
 from .errors import FlowFailedError
 from .expectations import drop_filter, fail_guard, metric_columns, metric_names
 from .metrics import sum_observed
+from .view_quality import counting, observe_view, view_reports
 
 
 def view_frame(registry, key: str):
@@ -25,7 +26,7 @@ def view_frame(registry, key: str):
     ds = registry.datasets[key]
     flow = registry.flows_into(key)[0]
     df = flow.query()
-    return drop_filter(fail_guard(df, ds.name, ds.expectations), ds.expectations)
+    return drop_filter(observe_view(ds, fail_guard(df, ds.name, ds.expectations)), ds.expectations)
 
 
 def _query_frame(ds, flow, needs: str):
@@ -39,7 +40,13 @@ def _query_frame(ds, flow, needs: str):
 
 def write_batch(spark, ds, flow, target: str, *, mode: str) -> dict:
     """Write the batch query of ``flow`` into ``target`` (``overwrite``: a materialized view;
-    ``append``: an append-once flow); return its metrics."""
+    ``append``: an append-once flow); return its metrics (``__views``: the counts of the views it read)."""
+    with counting() as views:
+        stats = _write_batch(spark, ds, flow, target, mode=mode)
+    return {**stats, "__views": view_reports(views)}
+
+
+def _write_batch(spark, ds, flow, target: str, *, mode: str) -> dict:
     from pyspark.sql import functions as F
 
     df = _query_frame(ds, flow, "write")
@@ -73,7 +80,14 @@ def write_batch(spark, ds, flow, target: str, *, mode: str) -> dict:
 
 
 def write_stream(ds, flow, target: str, *, checkpoint: str, query_name: str, update_id: str) -> dict:
-    """Run the streaming query of ``flow`` into ``target`` once (``availableNow``); return its metrics."""
+    """Run the streaming query of ``flow`` into ``target`` once (``availableNow``); return its metrics
+    (``__views``: the counts of the views it read)."""
+    with counting() as views:
+        return _write_stream(ds, flow, target, checkpoint=checkpoint, query_name=query_name, update_id=update_id,
+                             views=views)
+
+
+def _write_stream(ds, flow, target: str, *, checkpoint: str, query_name: str, update_id: str, views) -> dict:
     df = _query_frame(ds, flow, "writeStream")
     if not df.isStreaming:
         raise FlowFailedError(f"flow {flow.name!r} into the streaming table {ds.name!r} ({flow.source}) has a "
@@ -84,4 +98,5 @@ def write_stream(ds, flow, target: str, *, checkpoint: str, query_name: str, upd
              .option("checkpointLocation", checkpoint).option("mergeSchema", "true")
              .trigger(availableNow=True).queryName(query_name).toTable(target))
     query.awaitTermination()
-    return sum_observed(query.recentProgress, observed, metric_names(ds.expectations))
+    return {**sum_observed(query.recentProgress, observed, metric_names(ds.expectations)),
+            "__views": view_reports(views, query.recentProgress)}

@@ -1,0 +1,156 @@
+"""What a pipeline source file sees, as on Databricks: its imports, ``spark``, ``dbutils``, its session.
+
+While pipeline files load and their queries run:
+
+* ``from pyspark import pipelines as dp`` (how the current docs import the API,
+  https://docs.databricks.com/aws/en/ldp/developer/python-ref) and ``import dlt`` (legacy) give
+  the local API with expectations (:mod:`lakehouse.dp`, :mod:`lakehouse.pipelines.dlt`); the
+  modules are put back afterwards;
+* ``spark`` and ``dbutils`` are globals of every file (:mod:`lakehouse.dbutils`);
+* every way a file gets a session — ``spark``, ``SparkSession.getActiveSession()``,
+  ``SparkSession.active()``, ``SparkSession.builder.getOrCreate()``, ``lakehouse.get_spark()``
+  (which ends in ``getOrCreate``), or a helper module doing so — gives the pipeline's session,
+  so dataset names resolve and reads are seen whichever way the file got it (on Databricks
+  they are all the pipeline's session);
+* each flow's query runs with :data:`~.file_sources.CURRENT_FLOW` set (Auto Loader's managed
+  schema location), and while the graph is discovered a query whose DataFrame is streaming
+  makes its flow streaming even when no read went through the pipeline's session.
+
+Example:
+    >>> import sys
+    >>> with databricks_modules():
+    ...     from pyspark import pipelines as dp
+    ...     import dlt
+    >>> hasattr(dp, "expect_or_drop"), dlt.view is dp.temporary_view
+    (True, True)
+    >>> sys.modules.get("pyspark.pipelines") is dp, sys.modules.get("dlt") is dlt   # put back
+    (False, False)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import sys
+
+from .file_sources import CURRENT_FLOW
+
+_SESSION: contextvars.ContextVar = contextvars.ContextVar("lakehouse_pipeline_file_session", default=None)
+_INSTALLED: list = []
+
+
+@contextlib.contextmanager
+def databricks_modules():
+    """``pyspark.pipelines`` and ``dlt`` resolve to the local API inside the block (then restored).
+
+    A real ``dlt`` package, if installed, wins (as before: ``import dlt`` is only mapped when
+    there is none).
+    """
+    import pyspark
+
+    from . import dlt as legacy
+
+    dp = _dp_module()
+    saved = {name: sys.modules.get(name) for name in ("pyspark.pipelines", "dlt")}
+    had_attr, old_attr = hasattr(pyspark, "pipelines"), getattr(pyspark, "pipelines", None)
+    sys.modules["pyspark.pipelines"] = dp
+    pyspark.pipelines = dp
+    if saved["dlt"] is None and not _real_dlt():
+        sys.modules["dlt"] = legacy
+    try:
+        yield
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        if had_attr:
+            pyspark.pipelines = old_attr
+        else:
+            delattr(pyspark, "pipelines")
+
+
+def _dp_module():
+    """A module with the ``dp`` surface (what ``lakehouse.dp`` exports locally)."""
+    import types
+
+    from . import api
+
+    module = types.ModuleType("pyspark.pipelines", "The local pipelines API (lakehouse.dp) while a pipeline loads.")
+    module.__all__ = list(api.DP_NAMES)
+    module.__dict__.update({name: getattr(api, name) for name in api.DP_NAMES})
+    return module
+
+
+def _real_dlt() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("dlt") is not None
+
+
+def file_globals(spark) -> dict:
+    """The globals a pipeline file starts with: ``spark`` and ``dbutils``."""
+    from ..dbutils import dbutils
+
+    return {"spark": spark, "dbutils": dbutils}
+
+
+@contextlib.contextmanager
+def pipeline_session(session):
+    """Inside the block, the session getters of ``SparkSession`` return ``session``."""
+    _install()
+    token = _SESSION.set(session)
+    try:
+        yield session
+    finally:
+        _SESSION.reset(token)
+
+
+def _install() -> None:
+    """Wrap the session getters once (they behave as before outside :func:`pipeline_session`)."""
+    if _INSTALLED:
+        return
+    from pyspark.sql import SparkSession as Classic
+    from pyspark.sql.connect.session import SparkSession as Connect
+
+    for cls in {Classic, Connect}:
+        for name in ("getActiveSession", "active"):
+            if name in vars(cls):
+                original = vars(cls)[name].__func__
+                setattr(cls, name, classmethod(_prefer_pipeline(original)))
+        builder = cls.Builder
+        builder.getOrCreate = _prefer_pipeline(builder.getOrCreate)
+    _INSTALLED.append(True)
+
+
+def _prefer_pipeline(original):
+    @functools.wraps(original)
+    def getter(*args, **kwargs):
+        session = _SESSION.get()
+        return session if session is not None else original(*args, **kwargs)
+    return getter
+
+
+def in_flow(flow, query, default_session):
+    """``query`` wrapped to run as the flow ``flow`` of the pipeline (see the module docstring)."""
+    from .api import PIPELINE_SESSION
+
+    @functools.wraps(query)
+    def run():
+        session = PIPELINE_SESSION.get() or default_session
+        token = CURRENT_FLOW.set((flow.target, flow.name)) if CURRENT_FLOW.get() is None else None
+        try:
+            with pipeline_session(session):
+                df = query()
+        finally:
+            if token is not None:
+                CURRENT_FLOW.reset(token)
+        reads = getattr(session, "reads", None)
+        if getattr(session, "discovering", False) and reads is not None and not reads.streaming:
+            with contextlib.suppress(Exception):  # a placeholder's schema may not fit the query: undecided
+                reads.streaming = bool(df.isStreaming)
+        return df
+
+    return run
