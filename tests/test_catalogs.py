@@ -89,6 +89,29 @@ def test_stream_from_one_catalog_to_the_other(two, tmp_path):
         two.table(f"{PROD}.s.copied").collect()
 
 
+def test_clone_into_a_catalog_is_one_clone_commit(two):
+    """CREATE TABLE c.s.t SHALLOW CLONE ... into a catalog other than spark_catalog: the one-commit
+    clone Delta writes in spark_catalog (without the plugin's CatalogExtensions rule Delta
+    first creates the target as a Parquet table and fails with DELTA_UNSUPPORTED_SOURCE).
+    https://docs.databricks.com/aws/en/sql/language-manual/delta-clone"""
+    from delta.tables import DeltaTable
+
+    two.sql(f"DROP TABLE IF EXISTS {PROD}.s.cloned")
+    two.sql(f"CREATE TABLE {PROD}.s.cloned SHALLOW CLONE {DEV}.s.t")
+    assert ids(two.table(f"{PROD}.s.cloned")) == ids(two.table(f"{DEV}.s.t"))
+    assert [r.operation for r in DeltaTable.forName(two, f"{PROD}.s.cloned").history().collect()] == ["CLONE"]
+    with pytest.raises(Exception, match="DELTA_TABLE_ALREADY_EXISTS|TABLE_OR_VIEW_ALREADY_EXISTS"):
+        two.sql(f"CREATE TABLE {PROD}.s.cloned SHALLOW CLONE {DEV}.s.t")
+    try:  # DeltaTable.clone takes a one- or two-part target name, in the current catalog
+        sql(f"USE CATALOG {PROD}")
+        two.sql("DROP TABLE IF EXISTS s.cloned_api")
+        DeltaTable.forName(two, f"{DEV}.s.t").clone("s.cloned_api", isShallow=True, properties={})
+    finally:
+        sql("USE CATALOG main")
+        two.sql("USE SCHEMA default")
+    assert ids(two.table(f"{PROD}.s.cloned_api")) == ids(two.table(f"{DEV}.s.t"))
+
+
 def test_views_in_a_catalog(two):
     two.sql(f"CREATE OR REPLACE VIEW {PROD}.s.v AS SELECT id * 10 AS x FROM {PROD}.s.t")
     assert 20 in ids(two.read.table(f"{PROD}.s.v"))

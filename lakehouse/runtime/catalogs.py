@@ -31,6 +31,7 @@ import re
 from ..errors import ConfigError
 
 CATALOG_CLASS = "lakehouse.catalog.LocalCatalog"
+EXTENSIONS_CLASS = "lakehouse.catalog.CatalogExtensions"
 SEPARATOR = "__"
 SESSION_CATALOG = "spark_catalog"
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -62,10 +63,18 @@ def check_catalog_name(name: str, error=ConfigError) -> str:
     return name
 
 
-def catalog_conf(root: str | None = None) -> dict[str, str]:
-    """Engine settings: the default catalog registered and made the session default."""
+def catalog_conf(root: str | None = None, *, extensions: str = "") -> dict[str, str]:
+    """Engine settings: the default catalog registered and made the session default, and our
+    session extensions (``CatalogExtensions``: CLONE into a catalog) put before ``extensions``
+    (the engine's others, Delta's among them: its rules must see the clone target renamed first).
+
+    Example:
+        >>> catalog_conf("main", extensions="io.delta.sql.DeltaSparkSessionExtension")["spark.sql.extensions"]
+        'lakehouse.catalog.CatalogExtensions,io.delta.sql.DeltaSparkSessionExtension'
+    """
     root = root or default_catalog()
-    return {f"spark.sql.catalog.{root}": CATALOG_CLASS, "spark.sql.defaultCatalog": root}
+    return {f"spark.sql.catalog.{root}": CATALOG_CLASS, "spark.sql.defaultCatalog": root,
+            "spark.sql.extensions": ",".join(x for x in (EXTENSIONS_CLASS, extensions) if x)}
 
 
 def metastore_database(catalog: str, schema: str, *, root: str | None = None) -> str:

@@ -162,7 +162,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False, master_url: s
         conf = local_spark_conf(home, jars + plugin)
         if plugin:  # the same jar holds the catalog plugin: catalog.schema.table names
             conf.update(PLUGIN_CONF)
-            conf.update(catalog_conf())
+            conf.update(catalog_conf(extensions=conf["spark.sql.extensions"]))
         conf.update({
             "spark.connect.grpc.binding.port": str(port),
             "spark.connect.grpc.binding.address": "127.0.0.1",

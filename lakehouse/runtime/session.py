@@ -156,7 +156,7 @@ def _classic(app_name: str):
     plugin = plugin_jars()  # our catalog plugin (catalog.schema.table) lives in the Delta Connect jar
     conf = local_spark_conf(home, delta_jars() + plugin)
     if plugin:
-        conf.update(catalog_conf())
+        conf.update(catalog_conf(extensions=conf["spark.sql.extensions"]))
     # pyspark marks a process that made a Connect session (and its children) as Connect-only.
     os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     (home / "engine").mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.analysis.NonEmptyNamespaceException;
 import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.classic.SparkSession;
+import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.apache.spark.sql.connector.catalog.CatalogPlugin;
 import org.apache.spark.sql.connector.catalog.Column;
 import org.apache.spark.sql.connector.catalog.DelegatingTable;
@@ -140,6 +141,35 @@ public class LocalCatalog implements RelationCatalog, StagingTableCatalog, Suppo
       return new String[] {database(namespace[0], namespace[1])};
     }
     throw new NoSuchNamespaceException(namespace);
+  }
+
+  /**
+   * The session-catalog name {@code [spark_catalog, database, table]} of a table name as Spark resolves
+   * it (a registered catalog first, else the current catalog and namespace), or null when the name is
+   * not in one of our catalogs, names a path ({@code delta.`/p`}) or a schema that does not exist.
+   */
+  public static String[] sessionTable(CatalogManager manager, List<String> parts) {
+    int n = parts.size();
+    if (n == 0 || n > 3) {
+      return null;
+    }
+    CatalogPlugin catalog = manager.currentCatalog();
+    String[] namespace = manager.currentNamespace();
+    if (n > 1) {
+      boolean named = manager.isCatalogRegistered(parts.get(0));
+      catalog = named ? manager.catalog(parts.get(0)) : catalog;
+      namespace = parts.subList(named ? 1 : 0, n - 1).toArray(new String[0]);
+    }
+    Identifier ident = Identifier.of(namespace, parts.get(n - 1));
+    if (!(catalog instanceof LocalCatalog) || isPath(ident) || namespace.length == 0) {
+      return null;
+    }
+    try {
+      String db = ((LocalCatalog) catalog).toSession(namespace)[0];
+      return new String[] {CatalogManager.SESSION_CATALOG_NAME(), db, ident.name()};
+    } catch (NoSuchNamespaceException e) {
+      return null;
+    }
   }
 
   private Identifier toSession(Identifier ident) throws NoSuchNamespaceException {
