@@ -102,14 +102,6 @@ def test_clone_into_a_catalog_is_one_clone_commit(two):
     assert [r.operation for r in DeltaTable.forName(two, f"{PROD}.s.cloned").history().collect()] == ["CLONE"]
     with pytest.raises(Exception, match="DELTA_TABLE_ALREADY_EXISTS|TABLE_OR_VIEW_ALREADY_EXISTS"):
         two.sql(f"CREATE TABLE {PROD}.s.cloned SHALLOW CLONE {DEV}.s.t")
-    try:  # DeltaTable.clone takes a one- or two-part target name, in the current catalog
-        sql(f"USE CATALOG {PROD}")
-        two.sql("DROP TABLE IF EXISTS s.cloned_api")
-        DeltaTable.forName(two, f"{DEV}.s.t").clone("s.cloned_api", isShallow=True, properties={})
-    finally:
-        sql("USE CATALOG main")
-        two.sql("USE SCHEMA default")
-    assert ids(two.table(f"{PROD}.s.cloned_api")) == ids(two.table(f"{DEV}.s.t"))
 
 
 def test_views_in_a_catalog(two):
