@@ -151,7 +151,7 @@ def test_temporary_views_are_session_objects_not_securables(secured):
     target = f"{S}.temp_merge"
     secured.sql(f"DROP TABLE IF EXISTS {target}")
     sql(f"CREATE TABLE {target} (id INT, email STRING)")
-    secured.createOrReplaceTempView("updates", secured.sql("SELECT 1 AS id, 'new@x' AS email"))
+    secured.sql("SELECT 1 AS id, 'new@x' AS email").createOrReplaceTempView("updates")
     sql(f"MERGE INTO {target} t USING updates u ON t.id = u.id WHEN NOT MATCHED THEN INSERT *")
     sql(f"INSERT INTO {target} SELECT id + 1, email FROM updates")
     assert sorted(r.id for r in secured.table(target).collect()) == [1, 2]
