@@ -22,7 +22,6 @@ def shell(spark, tmp_path, monkeypatch):
 
     saved = {cls: cls.__dict__["sql"] for cls in (ConnectSession, ClassicSession)}
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LAKEHOUSE_SQL_ROUTING", "1")  # spark.sql through lakehouse.sql: opt-in for now
     sh = InteractiveShell.instance()
     sh.run_line_magic("load_ext", "lakehouse.notebook")
     yield sh

@@ -91,8 +91,8 @@ def load(shell) -> None:
     ns = shell.user_ns
     shell.push({"spark": ns.get("spark") or LazySpark(_make_spark, ns), "dbutils": dbutils,
                 "display": display, "displayHTML": display_html}, interactive=False)
-    if os.environ.get("LAKEHOUSE_SQL_ROUTING") == "1":  # opt-in until every lab pair has run with it on
-        for module in ("pyspark.sql.connect.session", "pyspark.sql.session"):  # (branch `next`, issue 31)
+    if os.environ.get("LAKEHOUSE_SQL_ROUTING") != "0":  # spark.sql speaks the same Databricks SQL as %sql
+        for module in ("pyspark.sql.connect.session", "pyspark.sql.session"):
             when_imported(module, lambda m: route_sql(m.SparkSession))
     ipython_run = shell.magics_manager.magics["line"].get("run")
     shell.register_magics(DatabricksMagics(shell, ipython_run=ipython_run))
