@@ -4,11 +4,15 @@ result shows as a table and is kept as the DataFrame ``_sqldf``.
 On Databricks the result of a SQL cell is available in Python as ``_sqldf``
 (https://docs.databricks.com/notebooks/notebooks-code.html#explore-sql-cell-results-in-python-notebooks-using-python);
 a statement without a result (DDL, GRANT...) shows nothing here. Statements are split at ``;``
-by sqlglot's tokenizer (Databricks dialect), so a ``;`` inside a string or a comment does not split.
+by sqlglot's tokenizer (Databricks dialect), so a ``;`` inside a string or a comment does not split;
+a part that is only comments is no statement (a lab's ``%sql`` TODO cell holds only its ``-- TODO``
+lines and runs as nothing).
 
 Example:
     >>> split_statements("SELECT 'a;b' AS s; -- one; two\\nSELECT 2;")
     ["SELECT 'a;b' AS s", '-- one; two\\nSELECT 2']
+    >>> split_statements("-- TODO 1: a MERGE\\n-- TODO: look up MERGE INTO")
+    []
 """
 
 from __future__ import annotations
@@ -37,13 +41,17 @@ def split_statements(text: str) -> list[str]:
     except TokenError as exc:
         raise SqlCellError(f"cannot split this SQL into statements: {str(exc).splitlines()[0]}",
                            fix="close the string or comment that is left open.") from None
-    parts, start = [], 0
+    parts, start, code = [], 0, False
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
-            parts.append(text[start:token.start])
-            start = token.end + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
+            if code:
+                parts.append(text[start:token.start])
+            start, code = token.end + 1, False
+        else:
+            code = True
+    if code:
+        parts.append(text[start:])
+    return [p.strip() for p in parts]
 
 
 def has_result(df) -> bool:
