@@ -61,6 +61,13 @@ def test_malformed_uc_statement_names_it(text):
     assert err.value.code == "UC_STATEMENT_SYNTAX" and text.split()[0] in str(err.value)
 
 
+def test_comments_before_a_uc_statement_are_skipped():
+    """A statement passed to spark.sql often starts with a comment line (SQL files, %sql cells)."""
+    assert parse_uc("-- the analysts read the table\n  /* ticket 12 */\nGRANT SELECT ON TABLE t TO a") == \
+        Grant(("SELECT",), "TABLE", "t", "a")
+    assert parse_uc("-- GRANT SELECT ON TABLE t TO a\nSELECT 1") is None
+
+
 def test_ordinary_sql_is_not_uc():
     assert parse_uc("SELECT 1") is None and parse_uc("ALTER TABLE t ADD COLUMN x INT") is None
 
