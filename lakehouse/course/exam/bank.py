@@ -46,6 +46,12 @@ class BankError(LakehouseError):
     code = "EXAM_BANK_INVALID"
 
 
+class ExamError(LakehouseError):
+    """The exam cannot start: no terminal, a terminal too small, or arguments that select nothing."""
+
+    code = "EXAM_ERROR"
+
+
 @dataclass(frozen=True)
 class Section:
     """An exam-guide section: its key, title and weight (a fraction of the exam)."""
@@ -105,6 +111,23 @@ class Bank:
     def by_id(self) -> dict[str, Item]:
         """The items keyed by id."""
         return {i.id: i for i in self.items}
+
+    def sections_matching(self, wanted: str) -> list[str]:
+        """The section keys ``wanted`` names: a key, or a part of a title (any case).
+
+        Raises:
+            ExamError: no section matches (the message lists them).
+
+        Example:
+            >>> load_bank().sections_matching("governance")
+            ['governance']
+        """
+        text = wanted.lower()
+        keys = [k for k, s in self.sections.items() if text == k or text in s.title.lower()]
+        if not keys:
+            names = ", ".join(f"{k} ({s.title})" for k, s in self.sections.items())
+            raise ExamError(f"no exam-guide section matches {wanted!r}.", fix=f"use one of: {names}.")
+        return keys
 
 
 def load_bank(folder: str | Path | None = None) -> Bank:

@@ -49,13 +49,7 @@ def _cmd_exam(args) -> int:
     minutes = args.minutes if args.minutes is not None else questions * MINUTES / QUESTIONS
     if minutes <= 0:
         raise ExamError(f"--minutes must be > 0, got {minutes:g}.", fix="e.g. `lakehouse exam --minutes 30`.")
-    sections = None
-    if args.section:
-        wanted = args.section.lower()
-        sections = [k for k, s in bank.sections.items() if wanted == k or wanted in s.title.lower()]
-        if not sections:
-            names = ", ".join(f"{k} ({s.title})" for k, s in bank.sections.items())
-            raise ExamError(f"no exam-guide section matches {args.section!r}.", fix=f"use one of: {names}.")
+    sections = bank.sections_matching(args.section) if args.section else None
     check_terminal(args.plain)
     items = draw(bank, questions, seed=args.seed, sections=sections, history=load_history())
     print(f"Practice exam: {len(items)} questions, {minutes:g} minutes, pass line {bank.pass_percent}%.")
