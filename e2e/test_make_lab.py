@@ -295,6 +295,7 @@ def _grade_the_saved_lab(workspace: Path):
 
     env = dict(os.environ, LAKEHOUSE_HOME=str(OUT / "home"), LAKEHOUSE_WORKSPACE=str(workspace))
     env.pop("LAKEHOUSE_GRADING", None)
+    _take_a_short_exam(env)
     t0 = time.monotonic()
     done = subprocess.run(["make", "--no-print-directory", "grade", "LABS=02"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=600)
@@ -315,6 +316,23 @@ def _grade_the_saved_lab(workspace: Path):
 
         text = driver.find_element(By.TAG_NAME, "body").text
         driver.save_screenshot(str(OUT / "07-scoreboard.png"))
+        driver.execute_script("document.getElementById('exams').scrollIntoView()")
+        driver.save_screenshot(str(OUT / "08-exam-history.png"))
     finally:
         driver.quit()
     assert f"{score['points']}/{score['max_points']}" in text and "PASS" in text and "FAIL" in text, text[:2000]
+    assert "Practice exams" in text and "PASS (pass line 70%)" in text, text[-2000:]  # the exam beside the labs
+
+
+def _take_a_short_exam(env: dict) -> None:
+    """`lakehouse exam --plain`: 5 questions answered with their keys, so the page shows an exam run."""
+    from lakehouse.course.exam import load_bank
+    from lakehouse.course.exam.history import draw
+
+    (OUT / "home" / "exam" / "history.json").unlink(missing_ok=True)
+    keys = [",".join(sorted(item.answer)) for item in draw(load_bank(), 5, seed=3, history=[])]
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "exam", "--plain", "--questions", "5",
+                           "--seed", "3"], input="\n".join(keys + ["s", "y"]) + "\n", env=env,
+                          capture_output=True, text=True, timeout=120)
+    (OUT / "exam.log").write_text(done.stdout + done.stderr)
+    assert done.returncode == 0 and "Total" in done.stdout and "5/5" in done.stdout, done.stdout[-2000:]
