@@ -191,3 +191,13 @@ def test_processes_saving_at_once_keep_each_others_grants(tmp_path):
         p.join(60)
     assert [p.exitcode for p in procs] == [0] * 4
     assert len(Metastore.load(path).grants) == 80
+
+
+def test_spark_sql_writes_session_functions_as_calls():
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import spark_sql
+
+    tree = sqlglot.parse_one("SELECT current_catalog() AS c FROM t WHERE session_user() = 'x'", read="databricks")
+    assert spark_sql(tree) == "SELECT CURRENT_CATALOG() AS c FROM t WHERE SESSION_USER() = 'x'"
+    assert "CURRENT_CATALOG()" not in tree.sql(dialect="spark")  # what sqlglot alone writes
