@@ -271,6 +271,18 @@ def test_a_learner_session_in_the_browser(make_lab):
         saved = workspace / LAB
         _wait("the notebook to be saved", lambda: RIGHT in _sources(saved), 60, driver=driver)
         driver.save_screenshot(str(OUT / "06-saved.png"))
+
+        # reopened later, a saved widget (a progress bar) shows "Error displaying widget: model not found"
+        widgets = [o for c in json.loads(saved.read_text())["cells"] for o in c.get("outputs", [])
+                   if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert not widgets, f"the saved lab holds {len(widgets)} widget output(s): dead when reopened"
+        from selenium.webdriver.common.by import By
+
+        driver.get(lab_url)
+        _wait("the saved lab to reopen", lambda: len(_cells(driver)) > 20 and _idle(driver), 120, driver=driver)
+        page = driver.find_element(By.TAG_NAME, "body").text
+        driver.save_screenshot(str(OUT / "06b-reopened.png"))
+        assert "Error displaying widget" not in page and "model not found" not in page
     finally:
         driver.quit()
 
