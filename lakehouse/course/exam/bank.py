@@ -40,6 +40,9 @@ OPTIONAL = ("professional", "scenario")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,60}$")
 
 
+QUESTIONS, MINUTES = 45, 90  # the Associate exam: 45 scored questions in 90 minutes
+
+
 class BankError(LakehouseError):
     """A bank file or item is malformed (the message names file, line and item id)."""
 

@@ -16,13 +16,10 @@ from __future__ import annotations
 import sys
 import time
 
-from .bank import load_bank
+from .bank import MINUTES, QUESTIONS, load_bank
 from .history import append_run, draw, load_history
 from .scoring import record, report, score
 from .terminal import Exam, ExamError, check_terminal
-
-QUESTIONS, MINUTES = 45, 90  # the Associate exam: 45 scored questions in 90 minutes
-
 
 def add_commands(subparsers) -> None:
     """Add the ``exam`` command to the ``lakehouse`` CLI."""

@@ -20,13 +20,10 @@ import html
 import threading
 import time
 
-from .bank import Bank, ExamError, load_bank
+from .bank import MINUTES, QUESTIONS, Bank, ExamError, load_bank
 from .history import append_run, draw, load_history
 from .scoring import Result, record, report, score
 from .terminal import Outcome, clock
-
-QUESTIONS, MINUTES = 45, 90  # the Associate exam: 45 scored questions in 90 minutes
-
 
 class NotebookExam:
     """A timed run over a drawn set of questions, shown as ipywidgets (see the module docstring).
