@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lakehouse.course.answers import FileAnswer, Reference, body_text, reference
+from lakehouse.course.answers import FileAnswer, Reference, SqlAnswer, body_text, reference
 from lakehouse.course.catalog import LABS
 from lakehouse.course.blocks import WIDTH, solution_blocks
 from lakehouse.course.labs import lab_checks
@@ -94,6 +94,19 @@ def test_a_file_answer_writes_the_solution_file(tmp_path):
     assert target.read_text() == "import x\n# TODO 1: y\ny = 1\n" and ref.text == "y = 1"
 
 
+def test_a_sql_answer_is_the_block_of_a_sql_cell():
+    """An answer a Databricks user writes in a %sql cell: its text is the statements, dedented; the
+    check takes it as its reference (the catch-up runs it: proven by the lab runs of tests/test_notebooks.py)."""
+    ref = SqlAnswer("""
+        OPTIMIZE events;
+
+        DELETE FROM events WHERE amount < 1""")
+    assert ref.text == ref.block == "OPTIMIZE events;\n\nDELETE FROM events WHERE amount < 1"
+    check = Check("compacted", "compacted", lambda ctx, v: True, nudge="n", answer=ref, todo=1, variable=False)
+    assert check.reference is ref and check.answer == ref.text and check.catch_up == ref.run
+    assert reference(ref) is ref
+
+
 # hints are not the code ---------------------------------------------------------------------------
 MIN_RUN = 3
 KEYWORDS = set("""
@@ -149,14 +162,14 @@ def _todo_texts(lab_id: str):
     """(TODO number, text) of each TODO of the lab notebook: the '# TODO n:' line, or the
     '# TODO:' prompt with its continuation lines."""
     for cell in _cells("labs", lab_id):
-        numbered = re.search(r"^\s*# TODO (\d+)\b", cell, re.M)
+        numbered = re.search(r"^\s*(?:#|--) TODO (\d+)\b", cell, re.M)
         todo = int(numbered.group(1)) if numbered else None
         lines = cell.split("\n")
         for i, line in enumerate(lines):
-            if re.match(r"\s*# TODO\b", line):
+            if re.match(r"\s*(?:#|--) TODO\b", line):
                 text, j = line, i + 1
-                while j < len(lines) and re.match(r"\s*#\s{3,}\S", lines[j]):
-                    text, j = text + " " + lines[j].strip("# "), j + 1
+                while j < len(lines) and re.match(r"\s*(?:#|--)\s{3,}\S", lines[j]):
+                    text, j = text + " " + lines[j].strip("#- "), j + 1
                 yield todo, text
 
 
@@ -190,7 +203,7 @@ def test_no_todo_line_or_nudge_spells_its_answer(lab_id):
 @pytest.mark.parametrize("folder", ["labs", "solutions"])
 def test_todo_lines_wrap_at_100(folder):
     long = [f"{folder}/{lab_id}: {line[:60]}..." for lab_id in LAB_IDS for cell in _cells(folder, lab_id)
-            for line in cell.split("\n") if re.match(r"\s*# TODO\b", line) and len(line) > WIDTH]
+            for line in cell.split("\n") if re.match(r"\s*(?:#|--) TODO\b", line) and len(line) > WIDTH]
     assert not long, "\n".join(long)
 
 

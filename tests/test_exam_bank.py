@@ -124,6 +124,10 @@ def test_every_predict_key_agrees_with_its_run(spark, tmp_path, record_property)
     record_property("bank_seconds", round(seconds, 1))
     print(f"\n{len(report.outcomes)} scenarios in {seconds:.1f} s: "
           + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(report.seconds.items())))
+    kinds = {i.id: i.scenario["kind"] for i in predict_items(BANK)}
+    for item_id, took in report.item_seconds.items():
+        record_property(f"seconds:{item_id}", round(took, 2))
+        print(f"  {took:6.2f} s  {kinds.get(item_id, '?'):10} {item_id}")
     assert not report.problems, "\n".join(report.problems)
     assert len(report.outcomes) == len(predict_items(BANK))
 

@@ -33,6 +33,7 @@ from .privileges import missing
 from .store import Metastore
 from ..runtime.catalogs import SESSION_CATALOG
 from ..runtime.names import quote_name
+from ..runtime.spark_sql import spark_sql
 from .systables import LOCAL_SCHEMA, SYSTEM_TABLES, append, audit_event, ingest
 
 FILE_FORMATS = {"json", "csv", "parquet", "delta", "text", "orc", "avro", "binaryfile"}
@@ -72,22 +73,6 @@ def quoted(name: str) -> str:
 def table_parts(table: exp.Table) -> list[str]:
     """The lower-cased ``[catalog, schema, name]`` parts a sqlglot table node names (those present)."""
     return [p.lower() for p in (table.catalog, table.db, table.name) if p]
-
-
-def spark_functions(tree: exp.Expression) -> exp.Expression:
-    """Functions Spark SQL has under the same name, kept as calls: sqlglot writes ``current_catalog()``
-    as ``CURRENT_CATALOG``, which Spark 4.2 rejects (``UNRESOLVED_COLUMN``).
-
-    Example:
-        >>> spark_functions(sqlglot.parse_one("SELECT current_catalog()", read="databricks")).sql("spark")
-        'SELECT CURRENT_CATALOG()'
-    """
-    def call(node):
-        if isinstance(node, exp.CurrentCatalog):
-            return exp.Anonymous(this="current_catalog", expressions=[])
-        return node
-
-    return tree.transform(call, copy=False)
 
 
 class Statement:
@@ -296,9 +281,9 @@ class Statement:
 
     # running -----------------------------------------------------------------------------------
     def finish(self, tree: exp.Expression):
-        tree = spark_functions(identity_literals(self.inline_calls(tree, check=False), self.who))
+        tree = identity_literals(self.inline_calls(tree, check=False), self.who)
         try:
-            result = self.spark.sql(tree.sql(dialect="spark"))
+            result = self.spark.sql(spark_sql(tree))
         except Exception as exc:
             self.explain_missing(exc)
             raise

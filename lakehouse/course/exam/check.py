@@ -21,11 +21,12 @@ from .scenarios import Runner, ScenarioError, normalize, same, scratch_dir
 
 @dataclass
 class Report:
-    """The outcome of each item run, the problems found, and the seconds per kind."""
+    """The outcome of each item run, the problems found, the seconds per kind and per item id."""
 
     outcomes: dict[str, object] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    item_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def predict_items(bank: Bank) -> list[Item]:
@@ -71,8 +72,9 @@ def check_bank(spark, items: list[Item], *, work=None) -> Report:
                 continue
             start = time.perf_counter()
             outcome, problem = check_item(runner, item)
-            kind = item.scenario["kind"]
-            report.seconds[kind] = report.seconds.get(kind, 0.0) + time.perf_counter() - start
+            kind, took = item.scenario["kind"], time.perf_counter() - start
+            report.seconds[kind] = report.seconds.get(kind, 0.0) + took
+            report.item_seconds[item.id] = took
             report.outcomes[item.id] = outcome
             if problem:
                 report.problems.append(problem)
