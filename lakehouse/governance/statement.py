@@ -102,11 +102,16 @@ class Statement:
 
     def is_temp_view(self, parts: list[str]) -> bool:
         """A one-part name of a temporary view: a session object, not a securable (never qualified
-        with a catalog or schema; one made through ``lakehouse.sql`` was secured when created)."""
+        with a catalog or schema; one made through ``lakehouse.sql`` was secured when created).
+
+        Temporary views live in the session catalog: Spark lists them beside the views of any of its
+        schemas, while ``SHOW VIEWS`` in another current catalog (``main`` is our plugin's) lists only
+        that catalog's views, so the listing names ``spark_catalog.default`` (always there)."""
         if len(parts) != 1:
             return False
         if self._temp_views is None:
-            self._temp_views = {r.viewName.lower() for r in self.spark.sql("SHOW VIEWS").collect() if r.isTemporary}
+            rows = self.spark.sql(f"SHOW VIEWS IN {SESSION_CATALOG}.default").collect()
+            self._temp_views = {r.viewName.lower() for r in rows if r.isTemporary}
         return parts[0] in self._temp_views
 
     def full(self, parts: list[str]) -> str:
