@@ -104,6 +104,21 @@ def test_clone_into_a_catalog_is_one_clone_commit(two):
         two.sql(f"CREATE TABLE {PROD}.s.cloned SHALLOW CLONE {DEV}.s.t")
 
 
+def test_delta_table_clone_into_another_catalog_is_refused_by_name(two):
+    """DeltaTable.clone* into a catalog other than the default one fails first with our error naming
+    the SQL that works (Delta's own would be DELTA_MISSING_DELTA_TABLE), and writes nothing."""
+    from delta.tables import DeltaTable
+
+    from lakehouse.errors import CloneIntoCatalogError
+
+    source = DeltaTable.forName(two, f"{DEV}.s.t")
+    with pytest.raises(CloneIntoCatalogError, match="SHALLOW CLONE"):
+        source.clone(f"{PROD}.s.by_api", isShallow=True, properties={})
+    with pytest.raises(CloneIntoCatalogError):
+        source.cloneAtVersion(0, target=f"{PROD}.s.by_api", isShallow=True, properties={})
+    assert two.sql(f"SHOW TABLES IN {PROD}.s LIKE 'by_api'").count() == 0
+
+
 def test_views_in_a_catalog(two):
     two.sql(f"CREATE OR REPLACE VIEW {PROD}.s.v AS SELECT id * 10 AS x FROM {PROD}.s.t")
     assert 20 in ids(two.read.table(f"{PROD}.s.v"))

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -180,9 +181,12 @@ def _register_catalogs(spark, *, known: bool | None) -> None:
     ``DeltaTable.forName`` need the session to know them; see :mod:`lakehouse.runtime.catalogs`).
     ``known=None``: ask the engine whether it runs the catalog plugin (remote or classic)."""
     from .catalogs import catalogs_enabled, register_catalogs
+    from .clone_guard import guard_delta_clone
 
     if known or catalogs_enabled(spark):
         register_catalogs(spark)
+        for module in ("delta.connect.tables", "delta.tables"):
+            guard_delta_clone(importlib.import_module(module).DeltaTable)
 
 
 def _register_data_sources(spark) -> None:
