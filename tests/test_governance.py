@@ -201,3 +201,16 @@ def test_spark_sql_writes_session_functions_as_calls():
     tree = sqlglot.parse_one("SELECT current_catalog() AS c FROM t WHERE session_user() = 'x'", read="databricks")
     assert spark_sql(tree) == "SELECT CURRENT_CATALOG() AS c FROM t WHERE SESSION_USER() = 'x'"
     assert "CURRENT_CATALOG()" not in tree.sql(dialect="spark")  # what sqlglot alone writes
+
+
+def test_current_version_is_refused_by_name_not_answered_with_sparks_version_string():
+    """Databricks' current_version() is a struct; sqlglot writes Spark's version(), a string."""
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import NotLocalFunctionError, spark_sql
+
+    for text in ("SELECT current_version()", "SELECT current_version().dbr_version AS v",
+                 "SELECT 1 FROM t WHERE current_version().dbsql_version IS NULL"):
+        with pytest.raises(NotLocalFunctionError, match=r"(?s)current_version\(\).*Fix: use version\(\)"):
+            spark_sql(sqlglot.parse_one(text, read="databricks"))
+    assert spark_sql(sqlglot.parse_one("SELECT version()", read="databricks")) == "SELECT VERSION()"

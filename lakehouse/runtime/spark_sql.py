@@ -6,6 +6,11 @@ column: ``UNRESOLVED_COLUMN``) and ``session_user()`` as ``SESSION_USER``; both 
 Databricks SQL reference (https://docs.databricks.com/en/sql/language-manual/functions/current_catalog.html)
 and in Spark 4.2, so they are written as calls.
 
+``current_version()`` is refused by name (:class:`NotLocalFunctionError`): on Databricks it returns a
+struct (``dbr_version``, ``dbsql_version``, ``u_build_hash``, ``r_build_hash``;
+https://docs.databricks.com/aws/en/sql/language-manual/functions/current_version), and sqlglot
+writes it as Spark's ``version()``, a string: the query would run and answer something else.
+
 Example:
     >>> import sqlglot
     >>> spark_sql(sqlglot.parse_one("SELECT current_catalog(), session_user(), current_date()", read="databricks"))
@@ -16,7 +21,23 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ..errors import LakehouseError
+
 _AS_CALLS = {exp.CurrentCatalog: "current_catalog", exp.SessionUser: "session_user"}
+CURRENT_VERSION_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/functions/current_version"
+
+
+class NotLocalFunctionError(LakehouseError):
+    """A Databricks SQL function with no faithful local value (refused rather than answered differently).
+
+    Example:
+        >>> import sqlglot
+        >>> spark_sql(sqlglot.parse_one("SELECT current_version().dbr_version", read="databricks"))
+        Traceback (most recent call last):
+        lakehouse.runtime.spark_sql.NotLocalFunctionError: [NOT_LOCAL_FUNCTION] current_version() ...
+    """
+
+    code = "NOT_LOCAL_FUNCTION"
 
 
 def spark_sql(tree: exp.Expression) -> str:
@@ -27,7 +48,18 @@ def spark_sql(tree: exp.Expression) -> str:
 
     Returns:
         The statement in Spark 4.2's SQL.
+
+    Raises:
+        NotLocalFunctionError: the statement calls ``current_version()``.
     """
+    if tree.find(exp.CurrentVersion) is not None:
+        raise NotLocalFunctionError(
+            "current_version() is the Databricks Runtime's version struct (dbr_version, dbsql_version, "
+            "u_build_hash, r_build_hash); the local runtime is open-source Spark, which has no such "
+            f"value ({CURRENT_VERSION_DOC}).",
+            fix="use version() (Spark's version string, on Databricks too) or spark.version in Python; keep "
+                "current_version() for code that runs on Databricks only.")
+
     def as_call(node: exp.Expression) -> exp.Expression:
         name = _AS_CALLS.get(type(node))
         return exp.Anonymous(this=name, expressions=[]) if name else node
