@@ -214,3 +214,13 @@ def test_current_version_is_refused_by_name_not_answered_with_sparks_version_str
         with pytest.raises(NotLocalFunctionError, match=r"(?s)current_version\(\).*Fix: use version\(\)"):
             spark_sql(sqlglot.parse_one(text, read="databricks"))
     assert spark_sql(sqlglot.parse_one("SELECT version()", read="databricks")) == "SELECT VERSION()"
+
+
+def test_the_spark_writer_keeps_parse_json_and_to_char_as_calls():
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import spark_sql
+
+    tree = sqlglot.parse_one("SELECT parse_json(to_char(n, '9.9')), try_parse_json(s), to_char(d) FROM t",
+                             read="databricks")
+    assert spark_sql(tree) == "SELECT PARSE_JSON(TO_CHAR(n, '9.9')), TRY_PARSE_JSON(s), CAST(d AS STRING) FROM t"

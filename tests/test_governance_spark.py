@@ -168,3 +168,13 @@ def test_session_functions_databricks_writes_with_parentheses(spark):
     made current_catalog() a bare CURRENT_CATALOG, which Spark reads as a column (UNRESOLVED_COLUMN)."""
     row = sql("SELECT current_catalog() AS catalog, session_user() AS who, current_schema() AS s").first()
     assert row.catalog == spark.sql("SELECT current_catalog()").first()[0] and row.who and row.s
+
+
+def test_functions_the_spark_writer_changed_give_databricks_results(spark):
+    """parse_json(s) came out as s (a STRING, not a VARIANT) and to_char(x, fmt) as CAST(x AS STRING):
+    both ran and answered something else. Through lakehouse.sql they give Spark 4.2's own results."""
+    text = ("SELECT typeof(parse_json('{\"a\": 1}')) AS parsed, typeof(try_parse_json('{')) AS tried, "
+            "to_char(12.5, '999.99') AS formatted")
+    got = sql(text).first()
+    assert (got.parsed, got.tried) == ("variant", "variant")
+    assert got == spark.sql(text).first()

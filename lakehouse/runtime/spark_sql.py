@@ -4,7 +4,11 @@ in a form open-source Spark 4.2 does not parse.
 sqlglot writes ``current_catalog()`` as the bare keyword ``CURRENT_CATALOG`` (Spark reads it as a
 column: ``UNRESOLVED_COLUMN``) and ``session_user()`` as ``SESSION_USER``; both are functions in the
 Databricks SQL reference (https://docs.databricks.com/en/sql/language-manual/functions/current_catalog.html)
-and in Spark 4.2, so they are written as calls.
+and in Spark 4.2, so they are written as calls. So are two calls the writer would change into something
+else, silently: ``parse_json(s)`` (it wrote ``s``, a string instead of a VARIANT;
+https://docs.databricks.com/aws/en/sql/language-manual/functions/parse_json) and
+``to_char(x, fmt)`` (it wrote ``CAST(x AS STRING)``, dropping the format;
+https://docs.databricks.com/aws/en/sql/language-manual/functions/to_char); Spark 4.2 has both.
 
 ``current_version()`` is refused by name (:class:`NotLocalFunctionError`): on Databricks it returns a
 struct (``dbr_version``, ``dbsql_version``, ``u_build_hash``, ``r_build_hash``;
@@ -15,6 +19,8 @@ Example:
     >>> import sqlglot
     >>> spark_sql(sqlglot.parse_one("SELECT current_catalog(), session_user(), current_date()", read="databricks"))
     'SELECT CURRENT_CATALOG(), SESSION_USER(), CURRENT_DATE'
+    >>> spark_sql(sqlglot.parse_one("SELECT parse_json(s), to_char(n, '999.99') FROM t", read="databricks"))
+    "SELECT PARSE_JSON(s), TO_CHAR(n, '999.99') FROM t"
 """
 
 from __future__ import annotations
@@ -62,6 +68,13 @@ def spark_sql(tree: exp.Expression) -> str:
 
     def as_call(node: exp.Expression) -> exp.Expression:
         name = _AS_CALLS.get(type(node))
-        return exp.Anonymous(this=name, expressions=[]) if name else node
+        if name:
+            return exp.Anonymous(this=name, expressions=[])
+        if isinstance(node, exp.ParseJSON):  # sqlglot's Spark writer drops the call: a string, not a VARIANT
+            return exp.Anonymous(this="try_parse_json" if node.args.get("safe") else "parse_json",
+                                 expressions=[node.this.transform(as_call)])
+        if isinstance(node, exp.ToChar) and node.args.get("format") is not None:  # it wrote CAST(x AS STRING)
+            return exp.Anonymous(this="to_char", expressions=[node.this.transform(as_call), node.args["format"]])
+        return node
 
     return tree.transform(as_call).sql(dialect="spark")
