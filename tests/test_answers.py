@@ -149,14 +149,14 @@ def _todo_texts(lab_id: str):
     """(TODO number, text) of each TODO of the lab notebook: the '# TODO n:' line, or the
     '# TODO:' prompt with its continuation lines."""
     for cell in _cells("labs", lab_id):
-        numbered = re.search(r"^\s*# TODO (\d+)\b", cell, re.M)
+        numbered = re.search(r"^\s*(?:#|--) TODO (\d+)\b", cell, re.M)
         todo = int(numbered.group(1)) if numbered else None
         lines = cell.split("\n")
         for i, line in enumerate(lines):
-            if re.match(r"\s*# TODO\b", line):
+            if re.match(r"\s*(?:#|--) TODO\b", line):
                 text, j = line, i + 1
-                while j < len(lines) and re.match(r"\s*#\s{3,}\S", lines[j]):
-                    text, j = text + " " + lines[j].strip("# "), j + 1
+                while j < len(lines) and re.match(r"\s*(?:#|--)\s{3,}\S", lines[j]):
+                    text, j = text + " " + lines[j].strip("#- "), j + 1
                 yield todo, text
 
 
@@ -190,7 +190,7 @@ def test_no_todo_line_or_nudge_spells_its_answer(lab_id):
 @pytest.mark.parametrize("folder", ["labs", "solutions"])
 def test_todo_lines_wrap_at_100(folder):
     long = [f"{folder}/{lab_id}: {line[:60]}..." for lab_id in LAB_IDS for cell in _cells(folder, lab_id)
-            for line in cell.split("\n") if re.match(r"\s*# TODO\b", line) and len(line) > WIDTH]
+            for line in cell.split("\n") if re.match(r"\s*(?:#|--) TODO\b", line) and len(line) > WIDTH]
     assert not long, "\n".join(long)
 
 

@@ -44,7 +44,7 @@ def test_three_to_eight_exercises_each_checked_after_its_todo(solution):
     assert 3 <= len(exercises) <= 8, f"{solution.stem} has {len(exercises)} exercises, expected 3-8"
     code = [src for kind, src in _cells(REPO / "labs" / solution.name) if kind == "code"]
     for check in exercises:
-        todo_at = [i for i, src in enumerate(code) if re.search(rf"#\s*TODO {check.todo}\b", src)]
+        todo_at = [i for i, src in enumerate(code) if re.search(rf"(?:#|--)\s*TODO {check.todo}\b", src)]
         assert todo_at, f"{solution.stem}: no '# TODO {check.todo}' cell for the check {check.name!r}"
         checked_at = [i for i, src in enumerate(code)
                       if re.search(rf"ctx\.check\(\s*[\"']{re.escape(check.name)}[\"']", src)]

@@ -4,7 +4,10 @@ In a solution's code cell, learner work sits between ``# BEGIN SOLUTION: <prompt
 ``# END SOLUTION`` (nbgrader style); ``# LAB:`` lines inside a block are what the lab shows instead
 (placeholders that keep it runnable). The block belongs to the TODO whose ``# TODO n`` line is above
 it in the cell. :mod:`lakehouse.course.labgen` writes the labs with these;
-:mod:`lakehouse.course.answers` reads a reference file's block.
+:mod:`lakehouse.course.answers` reads a reference file's block. In a SQL file (a pipeline's
+``%%writefile x.sql`` cell) the same markers start with SQL's comment, ``--``
+(``-- TODO n``, ``-- BEGIN SOLUTION: <prompt>``, ``-- LAB:``, ``-- END SOLUTION``), so the file the
+solution writes stays valid SQL.
 
 Example:
     >>> print(lab_source("x = 1\\n# BEGIN SOLUTION: add 2\\n# LAB: y = None\\ny = x + 2\\n# END SOLUTION"))
@@ -21,10 +24,10 @@ from dataclasses import dataclass
 
 from .errors import NotebookSyncError
 
-BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
-LAB = re.compile(r"^(?P<indent>\s*)# LAB: ?(?P<code>.*)$")
-TODO_LINE = re.compile(r"^\s*# TODO (?P<n>\d+)\b")
+BEGIN = re.compile(r"^(?P<indent>\s*)(?P<mark>#|--) BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
+END = re.compile(r"^\s*(?:#|--) END SOLUTION\s*$")
+LAB = re.compile(r"^(?P<indent>\s*)(?:#|--) LAB: ?(?P<code>.*)$")
+TODO_LINE = re.compile(r"^\s*(?:#|--) TODO (?P<n>\d+)\b")
 WIDTH = 100  # a TODO line (and a printed nudge) wraps at this many characters
 
 
@@ -82,10 +85,15 @@ def solution_source(source: str) -> str:
                      if not (BEGIN.match(line) or END.match(line) or LAB.match(line)))
 
 
-def _todo_lines(indent: str, prompt: str) -> list[str]:
-    """The lab's ``# TODO: prompt``, wrapped at :data:`WIDTH` characters."""
-    return textwrap.wrap(prompt, WIDTH, initial_indent=f"{indent}# TODO: ", subsequent_indent=f"{indent}#       ",
-                         break_long_words=False, break_on_hyphens=False)
+def _todo_lines(indent: str, prompt: str, mark: str = "#") -> list[str]:
+    """The lab's ``# TODO: prompt`` (``-- TODO: prompt`` in SQL), wrapped at :data:`WIDTH` characters.
+
+    Example:
+        >>> _todo_lines("", "a constraint", "--")
+        ['-- TODO: a constraint']
+    """
+    return textwrap.wrap(prompt, WIDTH, initial_indent=f"{indent}{mark} TODO: ",
+                         subsequent_indent=f"{indent}{mark}       ", break_long_words=False, break_on_hyphens=False)
 
 
 def lab_source(source: str, *, where: str = "cell") -> str:
@@ -103,7 +111,7 @@ def lab_source(source: str, *, where: str = "cell") -> str:
                 raise NotebookSyncError(f"{where}: '# BEGIN SOLUTION' inside another solution block.")
             in_block = True
             prompt = (begin.group("prompt") or "").strip() or "your code here"
-            out.extend(_todo_lines(begin.group("indent"), prompt))
+            out.extend(_todo_lines(begin.group("indent"), prompt, begin.group("mark")))
             continue
         if END.match(line):
             if not in_block:

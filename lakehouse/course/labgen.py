@@ -87,7 +87,7 @@ def render_lab(solution_path: Path) -> tuple[str, str]:
     _strip(nb)
     references = _references(solution_path.stem)
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source:
+        if cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
             cell.source = fill_blocks(cell.source, references, where=f"{solution_path.name} cell {i}")
     clean_solution = nbformat.writes(nb) + "\n"
     for i, cell in enumerate(nb.cells):
