@@ -98,8 +98,8 @@ def _real_dlt() -> bool:
 def root_on_path(root):
     """``root`` (a folder, or None for nothing) is appended to ``sys.path`` inside the block.
 
-    Modules first imported inside the block from files under ``root`` are dropped from
-    ``sys.modules`` afterwards (a module imported earlier, e.g. through a package, stays).
+    Modules first imported inside the block through ``root`` (their top-level name is a module or
+    package in ``root``) are dropped from ``sys.modules`` afterwards.
 
     Example:
         >>> import pathlib, sys, tempfile
@@ -126,8 +126,8 @@ def root_on_path(root):
         if added:
             sys.path.remove(folder)
         for name in set(sys.modules) - before:
-            file = getattr(sys.modules[name], "__file__", None) or ""
-            if file and str(Path(file).resolve()).startswith(folder + "/"):
+            top = name.partition(".")[0]  # imported through root (not a package that lives there, e.g. ours)
+            if (Path(folder) / f"{top}.py").is_file() or (Path(folder) / top / "__init__.py").is_file():
                 del sys.modules[name]
 
 
