@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from pathlib import Path
 
-from ..grading import Check, NotAnswered, expect
+from ..grading import Check, NotAnswered
 
 
 def lab_checks(lab_id: str) -> list[Check]:
@@ -52,10 +53,50 @@ def dataframe_or_fail(value, what: str, *, streaming: bool | None = None):
     return value
 
 
-def same_rows(found, expected) -> bool:
-    """``AssertionError`` unless two DataFrames hold the same rows (duplicates count, order does not)."""
-    missing, extra = expected.exceptAll(found).count(), found.exceptAll(expected).count()
-    return expect(missing == 0 and extra == 0, f"{missing} rows missing, {extra} rows too many")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def same_rows(found, expected, what: str = "rows") -> bool:
+    """``AssertionError`` unless ``found`` holds the rows of ``expected``: the one way lab checks compare rows.
+
+    Spark's own ``pyspark.testing.assertDataFrameEqual``: order does not count, duplicates do,
+    doubles match within a relative 1e-5; two DataFrames must also have the same column names and
+    types (nullability aside).
+
+    Args:
+        found: the learner's DataFrame (or a list of rows / tuples).
+        expected: the reference, a DataFrame or a list of rows / tuples in the same column order.
+        what: what the rows are, for the message.
+
+    Returns:
+        True (a check's pass).
+
+    Raises:
+        AssertionError: the rows differ; the message shows up to 5 rows of each side that differ.
+
+    Example:
+        >>> from pyspark.sql import Row
+        >>> same_rows([Row(id=1, n="a")], [(1, "a")])
+        True
+        >>> same_rows([Row(id=1, n="a")], [(1, "b")], "customers")
+        Traceback (most recent call last):
+        AssertionError: customers differ from the reference: found Row(id=1, n='a'); expected (1, 'b')
+    """
+    from pyspark.errors import PySparkAssertionError
+    from pyspark.testing import assertDataFrameEqual
+
+    try:
+        assertDataFrameEqual(found, expected, maxErrors=5,
+                             showOnlyDiff=True)
+    except PySparkAssertionError as exc:
+        text = _ANSI.sub("", str(exc))
+        found_part, _, expected_part = text.partition("*** expected ***")
+        rows = [[line[2:] for line in part.splitlines() if line.startswith("! ")] for part in (found_part, expected_part)]
+        if not any(rows):  # a schema or length difference: Spark's first line says which
+            raise AssertionError(f"{what} differ from the reference: {text.splitlines()[0]}") from None
+        raise AssertionError(f"{what} differ from the reference: found {'; '.join(rows[0]) or 'nothing more'}; "
+                             f"expected {'; '.join(rows[1]) or 'nothing more'}") from None
+    return True
 
 
 def landed_manifest(ctx) -> dict:

@@ -49,8 +49,8 @@ def _upserted(ctx, value, *, table):
 def _loyalty(ctx, value, *, table):
     df = table_or_fail(ctx, table)
     expect("loyalty_points" in df.columns, f"no loyalty_points column yet: the columns are {df.columns}")
-    return assert_equal(rows(df.where("loyalty_points IS NOT NULL"), "customer_id", "loyalty_points"),
-                        [(1, 1200), (4, 5400), (7, 80)], "customers with points")
+    return same_rows(df.where("loyalty_points IS NOT NULL").select("customer_id", "loyalty_points"),
+                     [(1, 1200), (4, 5400), (7, 80)], "customers with points")
 
 
 def _synced(ctx, value, *, table):
@@ -64,9 +64,9 @@ def _latest_per_key(ctx, value, *, batch_2):
         raise NotAnswered("latest_per_key returned None: it is not written yet")
     dataframe_or_fail(found, "latest_per_key(batch_2)")
     assert_equal(found.columns, batch_2.columns, "columns of latest_per_key(batch_2)")
-    return assert_equal(rows(found, "customer_id", "operation", "seq"),
-                        [(2, "UPDATE", 10), (3, "UPDATE", 7), (5, "DELETE", 11), (6, "INSERT", 8)],
-                        "(customer_id, operation, seq) of batch 2")
+    return same_rows(found.select("customer_id", "operation", "seq"),
+                     [(2, "UPDATE", 10), (3, "UPDATE", 7), (5, "DELETE", 11), (6, "INSERT", 8)],
+                     "(customer_id, operation, seq) of batch 2")
 
 
 # TODO 5: the sequence guard ---------------------------------------------------------------------
@@ -77,7 +77,7 @@ def _guarded(ctx, value, *, table, batches=None, truth):
 
 
 def _replay(ctx, value, *, table, before):
-    return assert_equal(rows(ctx.spark.table(table)), before, f"{table.split('.')[-1]} after the replay")
+    return same_rows(ctx.spark.table(table), before, f"{table.split('.')[-1]} after the replay")
 
 
 # TODO 6: SCD2 from the log ----------------------------------------------------------------------
@@ -89,15 +89,11 @@ def _scd2(ctx, value, *, users_log, reference):
     if found is None:
         raise NotAnswered("scd2_from_log returned None: it is not written yet")
     dataframe_or_fail(found, "scd2_from_log(users_log)")
-    return assert_equal(rows(found, *SCD2_COLUMNS), sorted(reference, key=_order), "SCD2 rows")
-
-
-def _order(row):
-    return tuple((v is None, 0 if v is None else v) for v in row)
+    return same_rows(found.select(*SCD2_COLUMNS), reference, "SCD2 rows")
 
 
 def _auto_cdc(ctx, value, *, table, reference):
-    return assert_equal(rows(table_or_fail(ctx, table), *SCD2_COLUMNS), sorted(reference, key=_order), "SCD2 rows")
+    return same_rows(table_or_fail(ctx, table).select(*SCD2_COLUMNS), reference, "SCD2 rows")
 
 
 # TODO 7: the real feed with apply_changes ----------------------------------------------------------
@@ -119,11 +115,11 @@ def _current(ctx, silver):
 def _apply_crm_batch(ctx, value, *, silver, read_crm, crm_changes=None):
     if not ctx.spark.catalog.tableExists(silver):
         raise NotAnswered("apply_crm_batch is not written yet: batch 0 made no silver_customers table")
-    return same_rows(_current(ctx, silver), expected_current(read_crm, 0))
+    return same_rows(_current(ctx, silver), expected_current(read_crm, 0), "current customers")
 
 
 def _all_batches(ctx, value, *, silver, read_crm, last_batch):
-    return same_rows(_current(ctx, silver), expected_current(read_crm, last_batch))
+    return same_rows(_current(ctx, silver), expected_current(read_crm, last_batch), "current customers")
 
 
 def _replay_batch(ctx, value, *, silver, replay, version_before):
@@ -131,7 +127,8 @@ def _replay_batch(ctx, value, *, silver, replay, version_before):
            f"the replay wrote {getattr(replay, 'rows_written', None)} rows")
     version = ctx.spark.sql(f"DESCRIBE HISTORY {silver} LIMIT 1").first().version
     expect(version == version_before, "the replay made a new commit")
-    return same_rows(ctx.spark.table(silver), ctx.spark.read.option("versionAsOf", version_before).table(silver))
+    return same_rows(ctx.spark.table(silver), ctx.spark.read.option("versionAsOf", version_before).table(silver),
+                     "silver customers after the replay")
 
 
 # reference answers: make labs writes each body into the solution notebook's block

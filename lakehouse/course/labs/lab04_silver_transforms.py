@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...c360 import silver
 from ..grading import Check, NotAnswered, assert_equal, expect
-from . import dataframe_or_fail, table_or_fail
+from . import dataframe_or_fail, same_rows, table_or_fail
 
 APPLY_CHANGES_DOC = "https://docs.databricks.com/aws/en/ldp/developer/ldp-python-ref-apply-changes"
 WINDOW_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-window-functions"
@@ -164,8 +164,7 @@ def _same_as_reference(name: str):
             key = F.concat_ws(":", "source", "reason").alias("r")
             return assert_equal(_count_by(mine.select(key), "r"), _count_by(ref.select(key), "r"),
                                 "rejects per source:reason")
-        a, b = mine.select(*COMPARE[name]), ref.select(*COMPARE[name])
-        return assert_equal(a.exceptAll(b).count() + b.exceptAll(a).count(), 0, "rows that differ")
+        return same_rows(mine.select(*COMPARE[name]), ref.select(*COMPARE[name]), f"rows of my_{silver.TABLES[name]}")
     return test
 
 

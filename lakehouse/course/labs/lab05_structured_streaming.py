@@ -12,7 +12,7 @@ from __future__ import annotations
 from ...c360 import realtime as st
 from ...perf import plan_text
 from ..grading import Check, assert_equal, expect
-from . import dataframe_or_fail, table_or_fail
+from . import dataframe_or_fail, same_rows, table_or_fail
 
 WATERMARK_DOC = "https://docs.databricks.com/aws/en/structured-streaming/watermarks"
 FOREACH_DOC = "https://docs.databricks.com/aws/en/structured-streaming/foreach"
@@ -93,8 +93,7 @@ def _accounting(ctx, value, *, accounting):
 def _gold(ctx, value, *, layout):
     gold = table_or_fail(ctx, layout.table("gold"))
     full = st.refresh_gold(ctx.spark.table(layout.table("silver")))
-    differ = gold.exceptAll(full.select(*gold.columns)).count() + full.select(*gold.columns).exceptAll(gold).count()
-    return assert_equal(differ, 0, "gold rows that differ from a full recomputation")
+    return same_rows(gold, full.select(*gold.columns), "gold rows (vs a full recomputation)")
 
 
 def _my_silver(ctx, value, *, layout, target):

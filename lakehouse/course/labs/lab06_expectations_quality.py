@@ -11,7 +11,7 @@ Example:
 from __future__ import annotations
 
 from ..grading import Check, NotAnswered, assert_equal, expect
-from . import dataframe_or_fail, table_or_fail
+from . import dataframe_or_fail, same_rows, table_or_fail
 
 EXPECTATIONS_DOC = "https://docs.databricks.com/aws/en/ldp/expectations"
 PATTERNS_DOC = "https://docs.databricks.com/aws/en/ldp/expectation-patterns"
@@ -48,9 +48,9 @@ def _dq_report(ctx, value, *, log, update_id):
     found = dataframe_or_fail(value, "dq_report")
     want = {"dataset", "expectation", "passing_records", "failing_records"}
     expect(want <= set(found.columns), f"dq_report has columns {found.columns}, expected {sorted(want)}")
-    rows = sorted(tuple(r) for r in found.select(*sorted(want)).collect())
-    ref = sorted(tuple(r) for r in _dq_reference(ctx, log, update_id).select(*sorted(want)).collect())
-    return assert_equal(rows, ref, "rows of dq_report (dataset, expectation, failing, passing)")
+    return same_rows(found.select(*sorted(want)).collect(),
+                     _dq_reference(ctx, log, update_id).select(*sorted(want)).collect(),
+                     "rows of dq_report (dataset, expectation, failing, passing)")
 
 
 def _pipeline_tables(ctx, value, *, bronze, silver, quarantine, dropped):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...c360 import bronze, gold, silver
 from ..grading import Check, NotAnswered, assert_equal, expect
-from . import dataframe_or_fail, table_or_fail
+from . import dataframe_or_fail, same_rows, table_or_fail
 
 GROUP_BY_DOC = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-qry-select-groupby"
 WINDOW_DOC = gold.WINDOW_DOC
@@ -47,18 +47,13 @@ def start_from_silver(ctx, *, scale: float) -> dict:
     return {name: ctx.spark.table(t) for name, t in tables.items()}
 
 
-def _same(found, expected, what: str) -> bool:
-    missing, extra = expected.exceptAll(found).count(), found.exceptAll(expected).count()
-    return expect(missing == 0 and extra == 0, f"{what}: {missing} reference rows missing, {extra} rows that differ")
-
-
 # TODO 1 -----------------------------------------------------------------------------------------
 # TODO 2 -----------------------------------------------------------------------------------------
 def _rolling(ctx, value, *, tx, daily=None):
     dataframe_or_fail(value, "rolling", streaming=False)
     cols = [*KEYS, "revenue_7d", "revenue_30d"]
     expect(set(cols) <= set(value.columns), f"rolling lacks {sorted(set(cols) - set(value.columns))}")
-    return _same(value.select(*cols), gold.revenue_daily(tx).select(*cols), "revenue_7d / revenue_30d")
+    return same_rows(value.select(*cols), gold.revenue_daily(tx).select(*cols), "revenue_7d / revenue_30d")
 
 
 # TODO 3 -----------------------------------------------------------------------------------------
@@ -69,7 +64,7 @@ def _rfm(ctx, value, *, tx, customers, purchases=None):
     cols = ["customer_id", "r_score", "f_score", "m_score"]
     expect(set(cols) <= set(value.columns), f"rfm lacks {sorted(set(cols) - set(value.columns))}")
     ref = gold.customer_segments(tx, customers).where("frequency IS NOT NULL").select(*cols)
-    return _same(value.select("customer_id", *[F.col(c).cast("int") for c in cols[1:]]), ref, "RFM scores")
+    return same_rows(value.select("customer_id", *[F.col(c).cast("int") for c in cols[1:]]), ref, "RFM scores")
 
 
 # TODO 4 -----------------------------------------------------------------------------------------
@@ -77,7 +72,7 @@ def _current(ctx, value, *, customers):
     dataframe_or_fail(value, "current", streaming=False)
     want = customers.where("__END_AT IS NULL")
     expect(value.count() == value.select("customer_id").distinct().count(), "a customer appears twice in current")
-    return _same(value.select("customer_id", "__START_AT"), want.select("customer_id", "__START_AT"), "current rows")
+    return same_rows(value.select("customer_id", "__START_AT"), want.select("customer_id", "__START_AT"), "current rows")
 
 
 # TODO 5 -----------------------------------------------------------------------------------------
@@ -109,12 +104,12 @@ def _features_at(ctx, value, *, tx, snapshot):
     if mine is None:
         raise NotAnswered("features_at returns None: return the DataFrame of features")
     dataframe_or_fail(mine, "features_at(...)", streaming=False)
-    _same(_comparable(mine), _comparable(features_at_reference(tx, snapshot)), "features at the snapshot")
+    same_rows(_comparable(mine), _comparable(features_at_reference(tx, snapshot)), "features at the snapshot")
     s = F.lit(snapshot).cast("timestamp")
     later = F.col("transaction_ts") >= s
     changed = (tx.where(~later | (F.crc32("transaction_id") % 2 == 0))   # half the later rows gone,
                .withColumn("amount_usd", F.when(later, F.col("amount_usd") * 10).otherwise(F.col("amount_usd"))))
-    return _same(_comparable(value(changed, snapshot)), _comparable(mine),
+    return same_rows(_comparable(value(changed, snapshot)), _comparable(mine),
                  "features after changing purchases on/after the snapshot (they must not move)")
 
 
@@ -133,7 +128,7 @@ def _daily(ctx, value, *, tx):
     dataframe_or_fail(value, "daily", streaming=False)
     need = {*KEYS, "revenue", "orders", "customers"}
     expect(need <= set(value.columns), f"daily lacks {sorted(need - set(value.columns))}")
-    return _same(value.select(*KEYS, "revenue", "orders", "customers"), _daily_reference(tx), "daily")
+    return same_rows(value.select(*KEYS, "revenue", "orders", "customers"), _daily_reference(tx), "daily")
 
 
 def _daily_reference(tx):
