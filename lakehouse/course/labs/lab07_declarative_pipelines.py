@@ -20,7 +20,7 @@ from pathlib import Path
 from ...c360.silver import TRACKED_CUSTOMER_COLUMNS
 from ..answers import FileAnswer
 from ..grading import Check, NotAnswered, assert_equal, expect
-from . import table_or_fail
+from . import same_rows, table_or_fail
 
 PYTHON_REF_DOC = "https://docs.databricks.com/aws/en/ldp/developer/python-ref"
 SQL_TABLE_DOC = "https://docs.databricks.com/aws/en/ldp/developer/ldp-sql-ref-create-streaming-table"
@@ -192,8 +192,7 @@ def _same_in_sql(ctx, value, *, update):
     """silver_transactions (Python) and silver_transactions_sql (SQL): the same rows, columns and counts."""
     python, sql = (table_or_fail(ctx, ctx.table(t)) for t in ("silver_transactions", "silver_transactions_sql"))
     assert_equal(sql.columns, python.columns, "the columns of silver_transactions_sql")
-    assert_equal(sql.exceptAll(python).count() + python.exceptAll(sql).count(), 0,
-                 "rows in one of silver_transactions and silver_transactions_sql and not in the other")
+    same_rows(sql, python, "the rows of silver_transactions_sql (vs silver_transactions)")
     counts = {name: sorted((e["name"], e["passed_records"], e["failed_records"]) for e in ds.expectations)
               for name, ds in update.datasets.items() if name.startswith("silver_transactions")}
     return assert_equal(counts.get("silver_transactions_sql"), counts.get("silver_transactions"),
