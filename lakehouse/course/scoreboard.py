@@ -138,7 +138,9 @@ def _execute(nb, graded: Path, *, workspace: Path, results: Path, kernel: str) -
     try:
         papermill.execute_notebook(
             nb, str(graded), kernel_name=kernel, cwd=str(workspace), parameters={"RESET": True},
-            execution_timeout=CELL_TIMEOUT_S, progress_bar=False, log_output=False)
+            execution_timeout=CELL_TIMEOUT_S, progress_bar=False, log_output=False,
+            # the kernel's start-up warning about TCP without encryption (a local kernel) said once per lab
+            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except PapermillExecutionError as exc:
         return f"{_cell_where(graded, exc.cell_index)}: {exc.ename}: {(str(exc.evalue).splitlines() or [''])[0][:200]}"
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a cell over the time limit: one line
