@@ -2,7 +2,8 @@
 
 Starts `make lab` in this checkout (CI: a fresh clone), opens lab 02 of the learner workspace in
 headless Chromium (Debian's `chromium` + `chromium-driver`, driven by selenium), runs the setup,
-answers exercise 1 wrongly (a FAIL with a nudge, never the answer) then rightly (PASS), saves,
+answers exercise 1 wrongly (a FAIL with a nudge, never the answer) then rightly (PASS), types a
+``%sql`` cell below it (its result shows as a table, and the next cell reads it as ``_sqldf``), saves,
 stops `make lab` with Ctrl+C, and checks that `git status` did not change and that
 `lakehouse labs --check` (the sync step of `make test`) passes. Then `make grade LABS=02` grades
 the saved notebook: the scoreboard gives the answered exercise its points and nothing else, and
@@ -35,6 +36,8 @@ RIGHT = ('crm_stream = spark.readStream.format("cloudFiles").option("cloudFiles.
          '.option("cloudFiles.schemaLocation", ctx.schema_location("crm")).load(crm_path)')
 ANSWER_MARK = 'ctx.schema_location("crm")).load'  # in the reference answer; must never show after a FAIL
 TIMEOUT_S = 240
+SQL_CELL = "%sql\nSELECT 'typed in the browser' AS source, 40 + 2 AS answer, current_date() IS NOT NULL AS today"
+SQL_NEXT = 'print("from _sqldf:", _sqldf.first().answer)'
 
 
 def _git_status() -> str:
@@ -165,6 +168,28 @@ def _type_into(driver, index: int, code: str):
     editor.send_keys(code)
 
 
+def _add_below(driver, index: int, code: str) -> int:
+    """A new code cell below cell ``index`` (command mode ``b``) holding ``code``; returns its index."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _select(driver, index)
+    count = len(_cells(driver))
+    ActionChains(driver).send_keys("b").perform()
+    _wait("a new cell", lambda: len(_cells(driver)) == count + 1, 30, poll_s=0.3, driver=driver)
+    _type_into(driver, index + 1, code)
+    return index + 1
+
+
+def _table(driver, index: int) -> str:
+    """The text of the HTML table(s) in cell ``index``'s output, with the caption under them ('' if none yet)."""
+    from selenium.webdriver.common.by import By
+
+    outs = _cells(driver)[index].find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
+    if not any(o.find_elements(By.CSS_SELECTOR, "table") for o in outs):
+        return ""
+    return "\n".join(o.text for o in outs)
+
+
 def _sources(path: Path) -> str:
     """All code of a saved notebook (its JSON escapes quotes, so read it as a notebook)."""
     try:
@@ -229,10 +254,35 @@ def test_a_learner_session_in_the_browser(make_lab):
         from selenium.webdriver.common.action_chains import ActionChains
         from selenium.webdriver.common.keys import Keys
 
+        sql_cell = _add_below(driver, check1, SQL_CELL)
+        _run(driver, sql_cell)
+        table = _wait("the %sql cell's result table", lambda: _idle(driver) and _table(driver, sql_cell), 120,
+                      driver=driver)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", _cells(driver)[sql_cell])
+        driver.save_screenshot(str(OUT / "05-sql-cell.png"))
+        assert "answer" in table and "42" in table and "typed in the browser" in table and "1 row" in table, table
+        next_cell = _add_below(driver, sql_cell, SQL_NEXT)
+        _run(driver, next_cell)
+        bound = _wait("the next cell to read _sqldf", lambda: _idle(driver) and _output(driver, next_cell), 120,
+                      driver=driver)
+        assert "from _sqldf: 42" in bound, bound
+
         ActionChains(driver).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
         saved = workspace / LAB
         _wait("the notebook to be saved", lambda: RIGHT in _sources(saved), 60, driver=driver)
-        driver.save_screenshot(str(OUT / "05-saved.png"))
+        driver.save_screenshot(str(OUT / "06-saved.png"))
+
+        # reopened later, a saved widget (a progress bar) shows "Error displaying widget: model not found"
+        widgets = [o for c in json.loads(saved.read_text())["cells"] for o in c.get("outputs", [])
+                   if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert not widgets, f"the saved lab holds {len(widgets)} widget output(s): dead when reopened"
+        from selenium.webdriver.common.by import By
+
+        driver.get(lab_url)
+        _wait("the saved lab to reopen", lambda: len(_cells(driver)) > 20 and _idle(driver), 120, driver=driver)
+        page = driver.find_element(By.TAG_NAME, "body").text
+        driver.save_screenshot(str(OUT / "06b-reopened.png"))
+        assert "Error displaying widget" not in page and "model not found" not in page
     finally:
         driver.quit()
 
@@ -257,6 +307,7 @@ def _grade_the_saved_lab(workspace: Path):
 
     env = dict(os.environ, LAKEHOUSE_HOME=str(OUT / "home"), LAKEHOUSE_WORKSPACE=str(workspace))
     env.pop("LAKEHOUSE_GRADING", None)
+    _take_a_short_exam(env)
     t0 = time.monotonic()
     done = subprocess.run(["make", "--no-print-directory", "grade", "LABS=02"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=600)
@@ -276,7 +327,24 @@ def _grade_the_saved_lab(workspace: Path):
         from selenium.webdriver.common.by import By
 
         text = driver.find_element(By.TAG_NAME, "body").text
-        driver.save_screenshot(str(OUT / "06-scoreboard.png"))
+        driver.save_screenshot(str(OUT / "07-scoreboard.png"))
+        driver.execute_script("document.getElementById('exams').scrollIntoView()")
+        driver.save_screenshot(str(OUT / "08-exam-history.png"))
     finally:
         driver.quit()
     assert f"{score['points']}/{score['max_points']}" in text and "PASS" in text and "FAIL" in text, text[:2000]
+    assert "Practice exams" in text and "PASS (pass line 70%)" in text, text[-2000:]  # the exam beside the labs
+
+
+def _take_a_short_exam(env: dict) -> None:
+    """`lakehouse exam --plain`: 5 questions answered with their keys, so the page shows an exam run."""
+    from lakehouse.course.exam import load_bank
+    from lakehouse.course.exam.history import draw
+
+    (OUT / "home" / "exam" / "history.json").unlink(missing_ok=True)
+    keys = [",".join(sorted(item.answer)) for item in draw(load_bank(), 5, seed=3, history=[])]
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "lakehouse"), "exam", "--plain", "--questions", "5",
+                           "--seed", "3"], input="\n".join(keys + ["s", "y"]) + "\n", env=env,
+                          capture_output=True, text=True, timeout=120)
+    (OUT / "exam.log").write_text(done.stdout + done.stderr)
+    assert done.returncode == 0 and "Total" in done.stdout and "5/5" in done.stdout, done.stdout[-2000:]

@@ -119,6 +119,9 @@ def _raise_if_failed(query) -> None:
                                  "(the checkpoint keeps its place).")
 
 
+PROGRESS_AFTER_S = 5.0  # a notebook wait longer than this shows a live line (what it waits for)
+
+
 def wait_until_processed(query, *, timeout_s: float = 60.0, poll_s: float = 0.2) -> int:
     """Wait until ``query`` has processed everything its sources have now, or stopped.
 
@@ -147,11 +150,22 @@ def wait_until_processed(query, *, timeout_s: float = 60.0, poll_s: float = 0.2)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise StreamingError(f"{what} must be a positive number of seconds, got {value!r}.")
     started = time.time() * 1000
-    deadline = time.monotonic() + timeout_s
+    began = time.monotonic()
+    deadline = began + timeout_s
+    line = None  # in a notebook, a wait over PROGRESS_AFTER_S shows what it waits for (issue 32)
     while True:
         if _caught_up(query, started):
             last = query.lastProgress
+            if line is not None:
+                line.update(f"[{query.name or 'query'}] caught up in {time.monotonic() - began:.0f} s"
+                            + (f": {progress_line(_row(last))}" if last is not None else ""))
             return last.batchId if last is not None else -1
+        if line is None and time.monotonic() - began > PROGRESS_AFTER_S and _LiveLine.in_notebook():
+            line = _LiveLine()
+        if line is not None:
+            last = query.lastProgress
+            line.update(f"[{query.name or 'query'}] catching up ({time.monotonic() - began:.0f} s): "
+                        + (progress_line(_row(last)) if last is not None else query.status["message"]))
         if time.monotonic() > deadline:
             raise StreamTimeoutError(
                 f"the streaming query {query.name or query.id} had not caught up after {timeout_s:g} s "
@@ -276,16 +290,22 @@ def show_live(query, *, until=None, timeout_s: float = 60.0, poll_s: float = 0.5
 class _LiveLine:
     """A line of output replaced in place: an IPython display handle, or ``\\r`` on a terminal."""
 
-    def __init__(self):
-        self._handle = None
+    @staticmethod
+    def in_notebook() -> bool:
+        """Running in a Jupyter kernel (not a terminal IPython, not plain Python)."""
         try:
             from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+        return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
+
+    def __init__(self):
+        self._handle = None
+        if self.in_notebook():
             from IPython.display import display
 
-            if get_ipython() is not None and type(get_ipython()).__name__ != "TerminalInteractiveShell":
-                self._handle = display("", display_id=True)
-        except ImportError:
-            pass
+            self._handle = display("", display_id=True)
 
     def update(self, text: str) -> None:
         if self._handle is not None:

@@ -314,7 +314,7 @@ def record_key() -> dict:
     def digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
-    return {"scenarios": digest(Path(__file__)), "spark_conf": digest(_REPO / "lakehouse" / "spark_conf.py"),
+    return {"scenarios": digest(Path(__file__)), "spark_conf": digest(_REPO / "lakehouse" / "runtime" / "spark_conf.py"),
             "pyspark": version("pyspark"), "delta-spark": version("delta-spark")}
 
 

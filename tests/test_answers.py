@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lakehouse.course.answers import FileAnswer, Reference, body_text, reference
+from lakehouse.course.answers import FileAnswer, Reference, SqlAnswer, body_text, reference
 from lakehouse.course.catalog import LABS
 from lakehouse.course.blocks import WIDTH, solution_blocks
 from lakehouse.course.labs import lab_checks
@@ -92,6 +92,19 @@ def test_a_file_answer_writes_the_solution_file(tmp_path):
     target = tmp_path / "f.py"
     ref.run(None, None, file=str(target))
     assert target.read_text() == "import x\n# TODO 1: y\ny = 1\n" and ref.text == "y = 1"
+
+
+def test_a_sql_answer_is_the_block_of_a_sql_cell():
+    """An answer a Databricks user writes in a %sql cell: its text is the statements, dedented; the
+    check takes it as its reference (the catch-up runs it: proven by the lab runs of tests/test_notebooks.py)."""
+    ref = SqlAnswer("""
+        OPTIMIZE events;
+
+        DELETE FROM events WHERE amount < 1""")
+    assert ref.text == ref.block == "OPTIMIZE events;\n\nDELETE FROM events WHERE amount < 1"
+    check = Check("compacted", "compacted", lambda ctx, v: True, nudge="n", answer=ref, todo=1, variable=False)
+    assert check.reference is ref and check.answer == ref.text and check.catch_up == ref.run
+    assert reference(ref) is ref
 
 
 # hints are not the code ---------------------------------------------------------------------------

@@ -608,3 +608,31 @@ def test_two_generators_on_one_folder_make_it_once(tmp_path):
 
 def _generate_quietly(out: str, scale: float) -> dict:
     return generate(out, scale=scale, seed=42, progress=False)
+
+
+def test_progress_in_a_notebook_leaves_no_widget_behind(tmp_path):
+    """In a real Jupyter kernel (with ipywidgets installed), the data generation's progress is text:
+    a widget bar saved in a notebook shows "Error displaying widget: model not found" on reopen."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        msg_id = kc.execute(f"from lakehouse.datagen import generate\n"
+                            f"generate({str(tmp_path / 'data')!r}, scale={TINY_SCALE})\nprint('done')")
+        outputs = []
+        while True:
+            msg = kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            outputs.append(msg)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    kinds = {m["msg_type"] for m in outputs}
+    assert "error" not in kinds, [m["content"] for m in outputs if m["msg_type"] == "error"]
+    shown = [m["content"] for m in outputs if m["msg_type"] in ("display_data", "update_display_data")]
+    assert not [d for d in shown if "application/vnd.jupyter.widget-view+json" in d.get("data", {})], shown
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    assert "generating data" in text and "done" in text

@@ -61,6 +61,13 @@ def test_malformed_uc_statement_names_it(text):
     assert err.value.code == "UC_STATEMENT_SYNTAX" and text.split()[0] in str(err.value)
 
 
+def test_comments_before_a_uc_statement_are_skipped():
+    """A statement passed to spark.sql often starts with a comment line (SQL files, %sql cells)."""
+    assert parse_uc("-- the analysts read the table\n  /* ticket 12 */\nGRANT SELECT ON TABLE t TO a") == \
+        Grant(("SELECT",), "TABLE", "t", "a")
+    assert parse_uc("-- GRANT SELECT ON TABLE t TO a\nSELECT 1") is None
+
+
 def test_ordinary_sql_is_not_uc():
     assert parse_uc("SELECT 1") is None and parse_uc("ALTER TABLE t ADD COLUMN x INT") is None
 
@@ -184,3 +191,13 @@ def test_processes_saving_at_once_keep_each_others_grants(tmp_path):
         p.join(60)
     assert [p.exitcode for p in procs] == [0] * 4
     assert len(Metastore.load(path).grants) == 80
+
+
+def test_spark_sql_writes_session_functions_as_calls():
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import spark_sql
+
+    tree = sqlglot.parse_one("SELECT current_catalog() AS c FROM t WHERE session_user() = 'x'", read="databricks")
+    assert spark_sql(tree) == "SELECT CURRENT_CATALOG() AS c FROM t WHERE SESSION_USER() = 'x'"
+    assert "CURRENT_CATALOG()" not in tree.sql(dialect="spark")  # what sqlglot alone writes

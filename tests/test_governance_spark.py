@@ -151,7 +151,7 @@ def test_temporary_views_are_session_objects_not_securables(secured):
     target = f"{S}.temp_merge"
     secured.sql(f"DROP TABLE IF EXISTS {target}")
     sql(f"CREATE TABLE {target} (id INT, email STRING)")
-    secured.createOrReplaceTempView("updates", secured.sql("SELECT 1 AS id, 'new@x' AS email"))
+    secured.sql("SELECT 1 AS id, 'new@x' AS email").createOrReplaceTempView("updates")
     sql(f"MERGE INTO {target} t USING updates u ON t.id = u.id WHEN NOT MATCHED THEN INSERT *")
     sql(f"INSERT INTO {target} SELECT id + 1, email FROM updates")
     assert sorted(r.id for r in secured.table(target).collect()) == [1, 2]
@@ -161,3 +161,10 @@ def test_temporary_views_are_session_objects_not_securables(secured):
     assert rows == {(1, "***"), (3, "***")}
     secured.catalog.dropTempView("updates")
     secured.catalog.dropTempView("east_view")
+
+
+def test_session_functions_databricks_writes_with_parentheses(spark):
+    """current_catalog() and session_user() are calls in Databricks SQL; sqlglot's Spark writer
+    made current_catalog() a bare CURRENT_CATALOG, which Spark reads as a column (UNRESOLVED_COLUMN)."""
+    row = sql("SELECT current_catalog() AS catalog, session_user() AS who, current_schema() AS s").first()
+    assert row.catalog == spark.sql("SELECT current_catalog()").first()[0] and row.who and row.s

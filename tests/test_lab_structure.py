@@ -69,3 +69,16 @@ def test_recap_then_clean_up_last(solution):
         f"{solution.name} has no '## Recap' section"
     last_code = [src for kind, src in cells if kind == "code"][-1]
     assert "ctx.clean_up(" in last_code, f"{solution.name}: the last code cell must call ctx.clean_up()"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_a_failure_shown_on_purpose_is_asserted_to_fail(solution):
+    """A cell whose title says it fails (or shows a failure) on purpose runs its failing part in
+    ``ctx.fails_on_purpose(...)``, which raises when nothing failed: ``make test`` runs every
+    solution, so a demonstration that stopped failing (lab 06's ``expect_or_fail`` once passed
+    silently) fails the suite instead of teaching the opposite."""
+    for kind, text in _cells(solution):
+        title = text.split("\n", 1)[0]
+        if kind == "code" and re.search(r"\b(shown|fails) on purpose\b", title):
+            assert "ctx.fails_on_purpose(" in text, f"{solution.name}: {title!r} does not use ctx.fails_on_purpose"
+            assert not re.search(r"^\s*except\b", text, re.M), f"{solution.name}: {title!r} catches its own failure"

@@ -26,6 +26,19 @@ def test_a_sql_file_marks_its_block_with_sql_comments():
     assert (block.todo, block.code) == (3, "CREATE STREAMING TABLE t AS SELECT 1;")
 
 
+def test_a_sql_cell_block_becomes_a_sql_todo_and_its_block_comes_from_a_sql_answer():
+    from lakehouse.course.answers import SqlAnswer
+    from lakehouse.course.labgen import fill_blocks
+
+    src = "%sql\n-- TODO 1: upsert\n-- BEGIN SOLUTION: one MERGE statement\nOLD\n-- END SOLUTION"
+    filled = fill_blocks(src, {1: SqlAnswer("""
+        MERGE INTO t USING s ON t.k = s.k
+        WHEN MATCHED THEN UPDATE SET *""")})
+    assert filled == ("%sql\n-- TODO 1: upsert\n-- BEGIN SOLUTION: one MERGE statement\n"
+                      "MERGE INTO t USING s ON t.k = s.k\nWHEN MATCHED THEN UPDATE SET *\n-- END SOLUTION")
+    assert lab_source(filled) == "%sql\n-- TODO 1: upsert\n-- TODO: one MERGE statement"
+
+
 def test_default_prompt():
     assert lab_source("# BEGIN SOLUTION\nx = 1\n# END SOLUTION") == "# TODO: your code here"
 

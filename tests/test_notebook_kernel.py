@@ -69,6 +69,16 @@ def test_a_sql_cell_runs_every_statement_shows_the_last_and_binds_sqldf(shell):
     assert result.success and html == "" and shell.user_ns["_sqldf"].first().seven == 7
 
 
+def test_a_sql_cell_of_only_comments_runs_as_nothing(shell):
+    """A lab's %sql TODO cell holds only its -- TODO lines: it runs, shows nothing, keeps _sqldf;
+    a comment after the last statement is no statement either."""
+    _run(shell, "%sql\nSELECT 3 AS three")
+    result, text, html = _run(shell, "%sql\n-- TODO 1: upsert the changes\n-- TODO: one MERGE statement")
+    assert result.success and text == "" and html == "" and shell.user_ns["_sqldf"].first().three == 3
+    result, _, html = _run(shell, "%sql\nSELECT 4 AS four;\n-- END SOLUTION")
+    assert result.success and shell.user_ns["_sqldf"].first().four == 4 and "1 row" in html
+
+
 def test_a_sql_syntax_error_is_one_line_with_the_statement_and_position(shell):
     result, text, _ = _run(shell, "%sql\nSELECT 1;\nSELECT id\nFROM range(1) WHRE id > 1")
     assert not result.success and type(result.error_in_exec).__name__ == "SqlCellError"

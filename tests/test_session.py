@@ -26,6 +26,23 @@ def test_shared_engine_has_delta_and_laptop_defaults(spark, test_home, tmp_path)
     spark.sql("DROP SCHEMA t_session CASCADE")
 
 
+def test_a_format_left_out_means_delta_as_on_databricks(spark, tmp_path):
+    """Databricks Runtime 8.0 migration guide: no format given -> Delta (SQL and DataFrame APIs)."""
+    spark.sql("CREATE SCHEMA IF NOT EXISTS t_default_format")
+    try:
+        spark.sql("CREATE OR REPLACE TABLE t_default_format.ddl (id INT)")
+        spark.sql("CREATE OR REPLACE TABLE t_default_format.ctas AS SELECT 1 AS id")
+        spark.range(3).write.mode("overwrite").saveAsTable("t_default_format.api")
+        for table in ("ddl", "ctas", "api"):
+            assert spark.sql(f"DESCRIBE DETAIL t_default_format.{table}").first().format == "delta", table
+        path = str(tmp_path / "by_path")
+        spark.range(2).write.save(path)
+        assert (tmp_path / "by_path" / "_delta_log").is_dir()
+        assert spark.read.load(path).count() == 2
+    finally:
+        spark.sql("DROP SCHEMA t_default_format CASCADE")
+
+
 def test_second_get_spark_reuses_the_engine(spark, test_home):
     before = engine_status(test_home)
     again = get_spark()

@@ -44,6 +44,23 @@ def test_show_live_on_a_finished_query_and_the_plot(finished, capsys):
     assert ax.get_title() == "t" and len(ax.patches) == len(rows)
 
 
+def test_a_long_wait_in_a_notebook_says_what_it_waits_for(spark, finished, monkeypatch, capsys):
+    """Issue 32: a cell that waits on a stream for more than PROGRESS_AFTER_S shows a live line (here
+    after 0 s, and outside a kernel the line is printed, so the test reads it)."""
+    monkeypatch.setattr(streaming, "PROGRESS_AFTER_S", 0.0)
+    monkeypatch.setattr(streaming._LiveLine, "in_notebook", staticmethod(lambda: True))
+    root = finished["root"]
+    query = (spark.readStream.format("delta").load(str(root / "src")).writeStream.format("delta")
+             .option("checkpointLocation", str(root / "ckpt_live")).queryName("test_streaming_live")
+             .trigger(availableNow=True).start(str(root / "out_live")))
+    streaming.wait_until_processed(query, timeout_s=120)
+    out = capsys.readouterr().out
+    assert "[test_streaming_live] caught up in" in out, out
+    monkeypatch.setattr(streaming._LiveLine, "in_notebook", staticmethod(lambda: False))
+    streaming.wait_until_processed(query, timeout_s=120)
+    assert "caught up" not in capsys.readouterr().out  # outside a notebook nothing is printed
+
+
 def test_a_failed_query_raises_its_python_error_line(spark, tmp_path):
     def boom(batch_df, batch_id):
         raise ValueError("boom in batch")

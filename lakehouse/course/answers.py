@@ -25,6 +25,11 @@ a function is code that a catch-up can run, lint and test, where a notebook bloc
 A pipeline source file (lab 07) is a :class:`FileAnswer`: the file's reference text with its
 ``# BEGIN SOLUTION`` block; the answer is the block, the catch-up writes the whole file.
 
+An answer a Databricks user writes as SQL (a MERGE, a RESTORE, a constraint, tags) is a
+:class:`SqlAnswer`: its text is the block of a ``%sql`` cell (markers ``-- BEGIN SOLUTION`` ...,
+see :mod:`lakehouse.course.blocks`), and the catch-up runs it as that cell would
+(:func:`lakehouse.notebook.sqlcell.run_sql`, with the notebook's current schema).
+
 Example:
     >>> def _double_answer(x):
     ...     double = 2 * x
@@ -207,6 +212,39 @@ class FileAnswer:
         Path(given[self.path]).write_text(self.solution)
 
 
+@dataclass(frozen=True)
+class SqlAnswer:
+    """A reference answer in Databricks SQL: the block of a ``%sql`` cell, and its catch-up.
+
+    Args:
+        sql: one or more statements separated by ``;`` (dedented and stripped here), naming the
+            lab's tables as the notebook does (the setup cell makes the lab's schema the current one).
+
+    Example:
+        >>> ref = SqlAnswer('''
+        ...     RESTORE TABLE customers TO VERSION AS OF 4''')
+        >>> ref.text
+        'RESTORE TABLE customers TO VERSION AS OF 4'
+    """
+
+    sql: str
+
+    @property
+    def text(self) -> str:
+        """The answer: the statements, as ``ctx.answer`` prints them and the ``%sql`` block holds them."""
+        return textwrap.dedent(self.sql).strip("\n")
+
+    @property
+    def block(self) -> str:
+        return self.text
+
+    def run(self, ctx, value=None, **given) -> None:
+        """The catch-up: run the statements in the lab's session, as the ``%sql`` cell runs them."""
+        from ..notebook.sqlcell import run_sql
+
+        run_sql(self.text, spark=ctx.spark)
+
+
 def block_code(source: str) -> str:
     """The code of the one ``# BEGIN SOLUTION`` block of ``source`` (``# LAB:`` lines left out), dedented.
 
@@ -222,14 +260,14 @@ def block_code(source: str) -> str:
     return blocks[0].code
 
 
-def reference(answer) -> Reference | FileAnswer:
+def reference(answer) -> Reference | FileAnswer | SqlAnswer:
     """``answer`` as a reference: a :class:`Reference` for a function, unchanged for a reference.
 
     Raises:
         LabError: neither a function nor a reference.
     """
-    if isinstance(answer, (Reference, FileAnswer)):
+    if isinstance(answer, (Reference, FileAnswer, SqlAnswer)):
         return answer
     if inspect.isfunction(answer):
         return Reference(answer)
-    raise LabError(f"a reference answer is a function or a FileAnswer, got {type(answer).__name__}.")
+    raise LabError(f"a reference answer is a function, a FileAnswer or a SqlAnswer, got {type(answer).__name__}.")

@@ -4,16 +4,21 @@ In a solution's code cell, learner work sits between ``# BEGIN SOLUTION: <prompt
 ``# END SOLUTION`` (nbgrader style); ``# LAB:`` lines inside a block are what the lab shows instead
 (placeholders that keep it runnable). The block belongs to the TODO whose ``# TODO n`` line is above
 it in the cell. :mod:`lakehouse.course.labgen` writes the labs with these;
-:mod:`lakehouse.course.answers` reads a reference file's block. In a SQL file (a pipeline's
-``%%writefile x.sql`` cell) the same markers start with SQL's comment, ``--``
-(``-- TODO n``, ``-- BEGIN SOLUTION: <prompt>``, ``-- LAB:``, ``-- END SOLUTION``), so the file the
-solution writes stays valid SQL.
+:mod:`lakehouse.course.answers` reads a reference file's block.
+
+In a ``%sql`` cell, and in a SQL file (a pipeline's ``%%writefile x.sql`` cell, which so stays
+valid SQL), the markers are SQL comments (``-- TODO n``, ``-- BEGIN SOLUTION: <prompt>``,
+``-- LAB:``, ``-- END SOLUTION``), and the lab's TODO line is one too (``-- TODO: <prompt>``), so
+the lab's cell is a SQL cell of comments, which runs as nothing.
 
 Example:
     >>> print(lab_source("x = 1\\n# BEGIN SOLUTION: add 2\\n# LAB: y = None\\ny = x + 2\\n# END SOLUTION"))
     x = 1
     # TODO: add 2
     y = None
+    >>> print(lab_source("%sql\\n-- BEGIN SOLUTION: a MERGE\\nMERGE INTO t USING s ON t.k = s.k\\n-- END SOLUTION"))
+    %sql
+    -- TODO: a MERGE
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from dataclasses import dataclass
 
 from .errors import NotebookSyncError
 
-BEGIN = re.compile(r"^(?P<indent>\s*)(?P<mark>#|--) BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
+COMMENT = r"(?P<mark>#|--)"  # a Python comment, or a SQL one in a %sql cell
+BEGIN = re.compile(r"^(?P<indent>\s*)" + COMMENT + r" BEGIN SOLUTION(?::\s*(?P<prompt>.*))?\s*$")
 END = re.compile(r"^\s*(?:#|--) END SOLUTION\s*$")
 LAB = re.compile(r"^(?P<indent>\s*)(?:#|--) LAB: ?(?P<code>.*)$")
 TODO_LINE = re.compile(r"^\s*(?:#|--) TODO (?P<n>\d+)\b")

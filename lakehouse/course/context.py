@@ -201,6 +201,20 @@ class LabContext:
         """Print the score once, with each failed check and its nudge."""
         self.grader.summary()
 
+    def fails_on_purpose(self, *expected: type[BaseException], what: str, **short):
+        """A ``with`` block that must fail with one of ``expected``: the cell prints the failure
+        in one line, and raises :class:`LabError` when nothing failed (so ``make test`` notices a
+        demonstration that stopped demonstrating). See :func:`lakehouse.course.on_purpose.fails_on_purpose`.
+
+        Example:
+            >>> with ctx.fails_on_purpose(ExpectationFailedError, what="expect_or_fail") as shown:   # doctest: +SKIP
+            ...     pipelines.run(strict_dir)
+            [EXPECTATION_FAILED] ...
+        """
+        from .on_purpose import fails_on_purpose
+
+        return fails_on_purpose(*expected, what=what, **short)
+
     def clean_up(self, *, drop: bool = False) -> None:
         """The lab's last cell: stop its streams, print the score, and with ``drop`` free its space.
 

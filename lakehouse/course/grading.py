@@ -68,7 +68,8 @@ class Check:
         nudge: the next step when it fails: the concept, the option or function name — not the answer.
         doc: a documentation link for the nudge (Databricks docs where there is one).
         answer: the reference answer, printed only by ``ctx.answer(...)``: for an exercise a function
-            whose body is the answer (or a :class:`~lakehouse.course.answers.FileAnswer`), which
+            whose body is the answer (or a :class:`~lakehouse.course.answers.FileAnswer` or
+            :class:`~lakehouse.course.answers.SqlAnswer`), which
             then is the catch-up too (:mod:`lakehouse.course.answers`); a plain string otherwise.
         catch_up: ``catch_up(ctx, value, **given)`` builds the reference state after a FAIL and
             returns the reference value (or None for a state check); not given with a reference

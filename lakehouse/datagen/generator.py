@@ -143,7 +143,7 @@ def _refuse_foreign(out: Path) -> None:
 
 def _build(plan: Plan, root: Path, progress: bool) -> dict:
     """Generate every batch under ``root`` and return the manifest (with totals)."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text, also in a notebook: a widget bar is dead ("model not found") once saved
 
     bar = tqdm(total=3 + 4 * plan.num_batches, desc="generating data", unit="step", disable=not progress,
                leave=False)

@@ -196,7 +196,7 @@ def parse_uc(statement: str) -> UcStatement | None:
         UcSyntaxError: a GRANT / REVOKE / SHOW GRANTS / ROW FILTER / MASK / TAGS statement that
             does not follow the Databricks syntax (the message quotes it).
     """
-    text = " ".join(statement.strip().rstrip(";").split())
+    text = " ".join(_without_leading_comments(statement).strip().rstrip(";").split())
     head = text[:12].upper()
     if head.startswith(("GRANT", "REVOKE")):
         m = _GRANT.match(text)
@@ -216,6 +216,20 @@ def parse_uc(statement: str) -> UcStatement | None:
         m = _ALTER.match(text)
         return _alter(m, text) if m else None
     return None
+
+
+def _without_leading_comments(statement: str) -> str:
+    r"""``statement`` without the ``--`` lines and ``/* */`` blocks before its first token.
+
+    Example:
+        >>> _without_leading_comments("-- grant the analysts\n/* ticket 12 */ GRANT SELECT")
+        'GRANT SELECT'
+    """
+    text = statement.lstrip()
+    while text.startswith(("--", "/*")):
+        end = text.find("\n") if text.startswith("--") else text.find("*/")
+        text = "" if end < 0 else text[end + (1 if text.startswith("--") else 2):].lstrip()
+    return text
 
 
 def unquote_principal(text: str) -> str:

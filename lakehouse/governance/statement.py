@@ -32,6 +32,7 @@ from .principals import Principal, directory
 from .privileges import missing
 from .store import Metastore
 from ..runtime.names import quote_name
+from ..runtime.spark_sql import spark_sql
 from .systables import LOCAL_SCHEMA, SYSTEM_TABLES, append, audit_event, ingest
 
 DEFAULT_CATALOG = "spark_catalog"
@@ -274,7 +275,7 @@ class Statement:
     def finish(self, tree: exp.Expression):
         tree = identity_literals(self.inline_calls(tree, check=False), self.who)
         try:
-            result = self.spark.sql(tree.sql(dialect="spark"))
+            result = self.spark.sql(spark_sql(tree))
         finally:
             self.flush()
         return result

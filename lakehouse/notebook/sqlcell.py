@@ -5,10 +5,18 @@ On Databricks the result of a SQL cell is available in Python as ``_sqldf``
 (https://docs.databricks.com/notebooks/notebooks-code.html#explore-sql-cell-results-in-python-notebooks-using-python);
 a statement without a result (DDL, GRANT...) shows nothing here. Statements are split at ``;``
 by sqlglot's tokenizer (Databricks dialect), so a ``;`` inside a string or a comment does not split.
+A statement runs from its first token to its last: the comments around it stay in the cell (a
+Unity Catalog statement such as ``SET TAGS`` is parsed by :mod:`lakehouse.governance.grammar`, which
+reads statements, not comments), and a part that is only comments is no statement (a lab's ``%sql``
+TODO cell holds only its ``-- TODO`` lines and runs as nothing).
 
 Example:
     >>> split_statements("SELECT 'a;b' AS s; -- one; two\\nSELECT 2;")
-    ["SELECT 'a;b' AS s", '-- one; two\\nSELECT 2']
+    ["SELECT 'a;b' AS s", 'SELECT 2']
+    >>> split_statements("-- TODO 1\\nALTER TABLE t ALTER COLUMN c SET TAGS ('pii' = 'c')\\n-- END SOLUTION")
+    ["ALTER TABLE t ALTER COLUMN c SET TAGS ('pii' = 'c')"]
+    >>> split_statements("-- TODO 1: a MERGE\\n-- TODO: look up MERGE INTO")
+    []
 """
 
 from __future__ import annotations
@@ -37,13 +45,15 @@ def split_statements(text: str) -> list[str]:
     except TokenError as exc:
         raise SqlCellError(f"cannot split this SQL into statements: {str(exc).splitlines()[0]}",
                            fix="close the string or comment that is left open.") from None
-    parts, start = [], 0
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            parts.append(text[start:token.start])
-            start = token.end + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
+    parts, first, last = [], None, None
+    for token in tokens + [None]:
+        if token is None or token.token_type == TokenType.SEMICOLON:
+            if first is not None:
+                parts.append(text[first.start:last.end + 1])
+            first = last = None
+        else:
+            first, last = first or token, token
+    return parts
 
 
 def has_result(df) -> bool:

@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..runtime.names import ident_parts
+from ..runtime.spark_sql import spark_sql
 
 FRONT_END_VIEWS = "__pipeline_"  # temporary views the runner and the SQL front end register
 
@@ -193,7 +194,7 @@ class PipelineSession:
                 t.replace(exp.to_table(view).as_(t.alias_or_name))
             else:
                 t.replace(exp.to_table(self.full_name(key), dialect="spark").as_(t.alias_or_name))
-        return tree.sql(dialect="spark") if tree is not None else text
+        return spark_sql(tree) if tree is not None else text
 
     def __getattr__(self, item):
         return getattr(self._spark, item)

@@ -118,8 +118,11 @@ def _update(spec, spark, full_refresh, refresh, say, dry: bool) -> UpdateResult:
                 {"flow_definition": {"output_dataset": flow.target, "input_datasets": sorted(graph.inputs[flow.name]),
                                      "flow_type": graph.flow_type(flow), "source": flow.source}},
                 flow=flow.name, dataset=flow.target)
-    say(f"pipeline {spec.name!r} update {update_id[:8]}: {len(selected)} of {len(graph.order)} datasets"
-        f"{' (full refresh)' if full else ''} -> {spec.catalog}.{spec.schema}")
+    views = sum(d.kind == "temporary_view" for d in graph.registry.datasets.values())
+    say(f"pipeline {spec.name!r} update {update_id[:8]}: {len(selected)} of {len(graph.order) - views} tables"
+        f"{' (full refresh)' if full else ''}"
+        f"{f' (+{views} temporary view' + ('s' if views > 1 else '') + ', computed where read)' if views else ''}"
+        f" -> {spec.catalog}.{spec.schema}")
     results: dict = {}
     for schema in sorted({graph.table_name(d).rsplit(".", 1)[0] for d in graph.registry.datasets.values()}
                          | {f"{spec.catalog}.{spec.schema}"}):

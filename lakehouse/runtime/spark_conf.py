@@ -86,6 +86,11 @@ def local_spark_conf(home: Path, jars: list[Path]) -> dict[str, str]:
         # 5.9 -> 4.0 s (SCD 2), lab 03's pair 254 -> 218 s (docs/BENCHMARKS.md, session 7).
         "spark.sql.codegen.cache.maxEntries": "2000",
         "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+        # Delta is the default format on Databricks: CREATE TABLE without USING, CTAS, saveAsTable,
+        # read/write/readStream/writeStream without .format() all mean Delta (open-source Spark's
+        # default is Parquet). https://docs.databricks.com/en/release-notes/runtime/8.0-migration.html
+        "spark.sql.sources.default": "delta",
+        "spark.sql.legacy.createHiveTableByDefault": "false",
     }
     extra = extra_conf()
     if "spark.driver.extraJavaOptions" in extra:  # ours (Derby home, log config) stay first

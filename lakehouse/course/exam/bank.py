@@ -40,10 +40,19 @@ OPTIONAL = ("professional", "scenario")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,60}$")
 
 
+QUESTIONS, MINUTES = 45, 90  # the Associate exam: 45 scored questions in 90 minutes
+
+
 class BankError(LakehouseError):
     """A bank file or item is malformed (the message names file, line and item id)."""
 
     code = "EXAM_BANK_INVALID"
+
+
+class ExamError(LakehouseError):
+    """The exam cannot start: no terminal, a terminal too small, or arguments that select nothing."""
+
+    code = "EXAM_ERROR"
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,23 @@ class Bank:
     def by_id(self) -> dict[str, Item]:
         """The items keyed by id."""
         return {i.id: i for i in self.items}
+
+    def sections_matching(self, wanted: str) -> list[str]:
+        """The section keys ``wanted`` names: a key, or a part of a title (any case).
+
+        Raises:
+            ExamError: no section matches (the message lists them).
+
+        Example:
+            >>> load_bank().sections_matching("governance")
+            ['governance']
+        """
+        text = wanted.lower()
+        keys = [k for k, s in self.sections.items() if text == k or text in s.title.lower()]
+        if not keys:
+            names = ", ".join(f"{k} ({s.title})" for k, s in self.sections.items())
+            raise ExamError(f"no exam-guide section matches {wanted!r}.", fix=f"use one of: {names}.")
+        return keys
 
 
 def load_bank(folder: str | Path | None = None) -> Bank:

@@ -16,13 +16,10 @@ from __future__ import annotations
 import sys
 import time
 
-from .bank import load_bank
+from .bank import MINUTES, QUESTIONS, load_bank
 from .history import append_run, draw, load_history
 from .scoring import record, report, score
 from .terminal import Exam, ExamError, check_terminal
-
-QUESTIONS, MINUTES = 45, 90  # the Associate exam: 45 scored questions in 90 minutes
-
 
 def add_commands(subparsers) -> None:
     """Add the ``exam`` command to the ``lakehouse`` CLI."""
@@ -49,13 +46,7 @@ def _cmd_exam(args) -> int:
     minutes = args.minutes if args.minutes is not None else questions * MINUTES / QUESTIONS
     if minutes <= 0:
         raise ExamError(f"--minutes must be > 0, got {minutes:g}.", fix="e.g. `lakehouse exam --minutes 30`.")
-    sections = None
-    if args.section:
-        wanted = args.section.lower()
-        sections = [k for k, s in bank.sections.items() if wanted == k or wanted in s.title.lower()]
-        if not sections:
-            names = ", ".join(f"{k} ({s.title})" for k, s in bank.sections.items())
-            raise ExamError(f"no exam-guide section matches {args.section!r}.", fix=f"use one of: {names}.")
+    sections = bank.sections_matching(args.section) if args.section else None
     check_terminal(args.plain)
     items = draw(bank, questions, seed=args.seed, sections=sections, history=load_history())
     print(f"Practice exam: {len(items)} questions, {minutes:g} minutes, pass line {bank.pass_percent}%.")

@@ -26,17 +26,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from ...errors import LakehouseError
-from .bank import Item
+from .bank import ExamError, Item
 
 MIN_COLUMNS, MIN_ROWS = 70, 20
 HELP = "answer (B or A,C)  f flag  n next  p back  g N go to  r review  s submit"
-
-
-class ExamError(LakehouseError):
-    """The exam cannot start: no terminal, a terminal too small, or arguments that select nothing."""
-
-    code = "EXAM_ERROR"
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..answers import SqlAnswer
 from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail, same_rows, table_or_fail
 
@@ -121,8 +122,7 @@ def _restored_answer(spark, customers_table, good_version):
     spark.sql(f"RESTORE TABLE {customers_table} TO VERSION AS OF {good_version}")
 
 
-def _amount_positive_answer(spark, orders_table):
-    spark.sql(f"ALTER TABLE {orders_table} ADD CONSTRAINT amount_positive CHECK (amount > 0)")
+_AMOUNT_POSITIVE_ANSWER = SqlAnswer("ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount > 0)")
 
 
 def _changes_answer(spark, orders_table, cdf_start):
@@ -157,7 +157,7 @@ CHECKS = [
     Check("amount_positive", "orders has the CHECK constraint amount_positive", _constraint, variable=False,
           todo=6, nudge="ALTER TABLE ... ADD CONSTRAINT <name> CHECK (<condition>); the name must be amount_positive.",
           doc=CONSTRAINTS_DOC,
-          answer=_amount_positive_answer),
+          answer=_AMOUNT_POSITIVE_ANSWER),
     Check("changes", "changes holds the change feed since cdf_start", _changes, todo=7,
           nudge="the change feed in SQL is the table function table_changes(table_name, start_version); the table "
                 "name goes in quotes.",

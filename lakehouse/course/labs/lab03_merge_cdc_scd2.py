@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+from ..answers import SqlAnswer
 from ..grading import Check, NotAnswered, assert_equal, expect
 from . import dataframe_or_fail, same_rows, table_or_fail
 
@@ -132,32 +133,27 @@ def _replay_batch(ctx, value, *, silver, replay, version_before):
 
 
 # reference answers: make labs writes each body into the solution notebook's block
-def _customers_upsert_answer(spark, customers):
-    spark.sql(f'''
-        MERGE INTO {customers} AS t
-        USING customer_updates AS s
-        ON t.customer_id = s.customer_id
-        WHEN MATCHED THEN UPDATE SET *
-        WHEN NOT MATCHED THEN INSERT *''')
+_CUSTOMERS_UPSERT_ANSWER = SqlAnswer("""
+    MERGE INTO customers AS t
+    USING customer_updates AS s
+    ON t.customer_id = s.customer_id
+    WHEN MATCHED THEN UPDATE SET *
+    WHEN NOT MATCHED THEN INSERT *""")
 
+_LOYALTY_POINTS_ANSWER = SqlAnswer("""
+    MERGE WITH SCHEMA EVOLUTION INTO customers AS t
+    USING loyalty_updates AS s
+    ON t.customer_id = s.customer_id
+    WHEN MATCHED THEN UPDATE SET *
+    WHEN NOT MATCHED THEN INSERT *""")
 
-def _loyalty_points_answer(spark, customers):
-    spark.sql(f'''
-        MERGE WITH SCHEMA EVOLUTION INTO {customers} AS t
-        USING loyalty_updates AS s
-        ON t.customer_id = s.customer_id
-        WHEN MATCHED THEN UPDATE SET *
-        WHEN NOT MATCHED THEN INSERT *''')
-
-
-def _snapshot_sync_answer(spark, customers):
-    spark.sql(f'''
-        MERGE INTO {customers} AS t
-        USING crm_snapshot AS s
-        ON t.customer_id = s.customer_id
-        WHEN MATCHED THEN UPDATE SET *
-        WHEN NOT MATCHED THEN INSERT *
-        WHEN NOT MATCHED BY SOURCE THEN DELETE''')
+_SNAPSHOT_SYNC_ANSWER = SqlAnswer("""
+    MERGE INTO customers AS t
+    USING crm_snapshot AS s
+    ON t.customer_id = s.customer_id
+    WHEN MATCHED THEN UPDATE SET *
+    WHEN NOT MATCHED THEN INSERT *
+    WHEN NOT MATCHED BY SOURCE THEN DELETE""")
 
 
 def _latest_per_key_answer(Window, F):
@@ -219,18 +215,18 @@ CHECKS = [
           nudge="MERGE INTO target USING source ON <the key>; one clause for keys in both (WHEN MATCHED ... UPDATE), "
                 "one for new keys (WHEN NOT MATCHED ... INSERT); SET * and INSERT * copy every column.",
           doc=MERGE_DOC,
-          answer=_customers_upsert_answer),
+          answer=_CUSTOMERS_UPSERT_ANSWER),
     Check("loyalty_points", "customers gained loyalty_points (1200, 5400, 80)", _loyalty, variable=False, todo=2,
           requires=("customers_upsert",),
           nudge="the upsert of TODO 1 on loyalty_updates, with the MERGE syntax that lets this one statement add "
                 "columns (schema evolution).",
           doc=MERGE_SQL_DOC,
-          answer=_loyalty_points_answer),
+          answer=_LOYALTY_POINTS_ANSWER),
     Check("snapshot_sync", "customers equals the snapshot (Alan deleted)", _synced, variable=False, todo=3,
           requires=("loyalty_points",),
           nudge="the upsert, plus a third kind of clause for target rows that no source row matches.",
           doc=MERGE_SQL_DOC,
-          answer=_snapshot_sync_answer),
+          answer=_SNAPSHOT_SYNC_ANSWER),
     Check("latest_per_key", "one row per customer, the highest seq", _latest_per_key, todo=4,
           nudge="number the rows of each customer_id with a window function, newest seq first, keep number 1 and "
                 "drop the helper column.",

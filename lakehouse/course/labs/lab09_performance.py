@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from ..answers import SqlAnswer
 from ..grading import Check, NotAnswered, assert_equal, expect
 from ...perf import plan_text, scan_metrics
 from . import dataframe_or_fail, table_or_fail
@@ -164,22 +165,20 @@ def _joined(ctx, value, *, facts=None, customers=None):
 
 
 # reference answers: make labs writes each body into the solution notebook's block
-def _compacted_answer(spark, small):
-    optimized = spark.sql(f"OPTIMIZE {small}")
+_COMPACTED_ANSWER = SqlAnswer("OPTIMIZE small_files")
 
+_ZORDERED_ANSWER = SqlAnswer("OPTIMIZE events_zorder ZORDER BY (customer_id)")
 
-def _zordered_answer(spark, zt):
-    zordered = spark.sql(f"OPTIMIZE {zt} ZORDER BY (customer_id)")
+_CLUSTERED_ANSWER = SqlAnswer("""
+    CREATE OR REPLACE TABLE events_liquid USING delta CLUSTER BY (customer_id, transaction_date)
+    AS SELECT * FROM events;
 
+    OPTIMIZE events_liquid""")
 
-def _clustered_answer(spark, lc, events):
-    spark.sql(f"CREATE OR REPLACE TABLE {lc} USING delta CLUSTER BY (customer_id, transaction_date) AS SELECT * FROM {events}")
-    clustered = spark.sql(f"OPTIMIZE {lc}")
+_DELETION_VECTORS_ANSWER = SqlAnswer("""
+    ALTER TABLE dv_on SET TBLPROPERTIES ('delta.enableDeletionVectors' = true);
 
-
-def _deletion_vectors_answer(spark, dv_on):
-    spark.sql(f"ALTER TABLE {dv_on} SET TBLPROPERTIES ('delta.enableDeletionVectors' = true)")
-    deleted = spark.sql(f"DELETE FROM {dv_on} WHERE amount < 1")
+    DELETE FROM dv_on WHERE amount < 1""")
 
 
 def _joined_answer(facts, F, customers):
@@ -190,23 +189,23 @@ def _joined_answer(facts, F, customers):
 CHECKS = [
     Check("compacted", "OPTIMIZE compacted the small files 10x or more", _compacted, todo=1, variable=False,
           nudge="OPTIMIZE (SQL) rewrites many small files into few large ones; run it on the table.",
-          doc=OPTIMIZE_DOC, answer=_compacted_answer),
+          doc=OPTIMIZE_DOC, answer=_COMPACTED_ANSWER),
     Check("zordered", "OPTIMIZE ... ZORDER BY customer_id: a point lookup skips most files", _zordered, todo=2, variable=False,
           nudge="OPTIMIZE takes a ZORDER BY (columns) clause: co-locate the rows of the column the "
                 "lookup filters on, so each file holds a narrow range of it.",
-          doc=SKIPPING_DOC, answer=_zordered_answer),
+          doc=SKIPPING_DOC, answer=_ZORDERED_ANSWER),
     Check("clustered", "a liquid-clustered copy by customer_id and transaction_date, optimized", _clustered,
           todo=3, variable=False,
           nudge="a CTAS whose table declares its liquid clustering keys (CLUSTER BY); then OPTIMIZE clusters "
                 "the files (a write alone does not).",
           doc=CLUSTERING_DOC,
-          answer=_clustered_answer),
+          answer=_CLUSTERED_ANSWER),
     Check("deletion_vectors", "a DELETE that marks rows in deletion vectors and copies none", _deletion_vectors,
           todo=4, variable=False,
           nudge="the table property delta.enableDeletionVectors turns them on (ALTER TABLE ... SET "
                 "TBLPROPERTIES); then run the same DELETE as on dv_off.",
           doc=DV_DOC,
-          answer=_deletion_vectors_answer),
+          answer=_DELETION_VECTORS_ANSWER),
     Check("joined", "facts joined to the small customers table by a broadcast hash join in the plan", _joined, todo=5,
           nudge="a broadcast hint (pyspark.sql.functions.broadcast on the small side) ships it to every task, "
                 "so the large side is never shuffled, whatever autoBroadcastJoinThreshold says.",

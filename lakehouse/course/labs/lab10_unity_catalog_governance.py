@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from ...datagen import batch_folder
+from ..answers import SqlAnswer
 from ..grading import Check, assert_equal, expect
 from . import dataframe_or_fail
 
@@ -215,10 +216,12 @@ def _engineer_modify_answer(sql, ctx, S):
     sql(f"GRANT SELECT, MODIFY ON TABLE {S}.silver_customers TO `data_engineers`")
 
 
-def _pii_tags_answer(sql, S):
-    for table, columns in {"silver_customers": ("email", "phone", "last_name"), "customer_360": ("email", "first_name")}.items():
-        for column in columns:
-            sql(f"ALTER TABLE {S}.{table} ALTER COLUMN {column} SET TAGS ('pii' = '{column}')")
+_PII_TAGS_ANSWER = SqlAnswer("""
+    ALTER TABLE silver_customers ALTER COLUMN email SET TAGS ('pii' = 'email');
+    ALTER TABLE silver_customers ALTER COLUMN phone SET TAGS ('pii' = 'phone');
+    ALTER TABLE silver_customers ALTER COLUMN last_name SET TAGS ('pii' = 'last_name');
+    ALTER TABLE customer_360 ALTER COLUMN email SET TAGS ('pii' = 'email');
+    ALTER TABLE customer_360 ALTER COLUMN first_name SET TAGS ('pii' = 'first_name')""")
 
 
 def _pii_readers_answer(sql):
@@ -259,7 +262,7 @@ CHECKS = [
     Check("pii_tags", "every PII column is tagged pii", _pii_tags, todo=5, variable=False,
           nudge="tags are key-value pairs on a column, set with ALTER TABLE ... ALTER COLUMN (SET TAGS); "
                 "the key is pii and the value the column's name, for each PII column of the TODO.",
-          doc=TAGS_DOC, answer=_pii_tags_answer),
+          doc=TAGS_DOC, answer=_PII_TAGS_ANSWER),
     Check("pii_readers", "who read a table with PII, from the audit log", _pii_readers, todo=6, points=2,
           requires=("pii_tags",),
           nudge="system.access.audit has one getTable row per read (request_params.full_name_arg, "
