@@ -201,3 +201,41 @@ def test_spark_sql_writes_session_functions_as_calls():
     tree = sqlglot.parse_one("SELECT current_catalog() AS c FROM t WHERE session_user() = 'x'", read="databricks")
     assert spark_sql(tree) == "SELECT CURRENT_CATALOG() AS c FROM t WHERE SESSION_USER() = 'x'"
     assert "CURRENT_CATALOG()" not in tree.sql(dialect="spark")  # what sqlglot alone writes
+
+
+def test_current_version_is_refused_by_name_not_answered_with_sparks_version_string():
+    """Databricks' current_version() is a struct; sqlglot writes Spark's version(), a string."""
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import NotLocalFunctionError, spark_sql
+
+    for text in ("SELECT current_version()", "SELECT current_version().dbr_version AS v",
+                 "SELECT 1 FROM t WHERE current_version().dbsql_version IS NULL"):
+        with pytest.raises(NotLocalFunctionError, match=r"(?s)current_version\(\).*Fix: use version\(\)"):
+            spark_sql(sqlglot.parse_one(text, read="databricks"))
+    assert spark_sql(sqlglot.parse_one("SELECT version()", read="databricks")) == "SELECT VERSION()"
+
+
+def test_cluster_by_auto_is_refused_by_name_not_dropped():
+    """sqlglot dropped CLUSTER BY AUTO: the table would be created unclustered."""
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import NotLocalFunctionError, spark_sql
+
+    with pytest.raises(NotLocalFunctionError, match=r"(?s)CLUSTER BY AUTO.*Fix: name the clustering keys"):
+        spark_sql(sqlglot.parse_one("CREATE TABLE t (a INT) CLUSTER BY AUTO", read="databricks"))
+    assert spark_sql(sqlglot.parse_one("CREATE TABLE t (a INT) CLUSTER BY (a)", read="databricks")) == \
+        "CREATE TABLE t (a INT) CLUSTER BY (a)"
+
+
+def test_the_spark_writer_keeps_parse_json_and_to_char_as_calls():
+    import sqlglot
+
+    from lakehouse.runtime.spark_sql import spark_sql
+
+    tree = sqlglot.parse_one("SELECT parse_json(to_char(n, '9.9')), try_parse_json(s), to_char(d) FROM t",
+                             read="databricks")
+    assert spark_sql(tree) == "SELECT PARSE_JSON(TO_CHAR(n, '9.9')), TRY_PARSE_JSON(s), CAST(d AS STRING) FROM t"
+    tree = sqlglot.parse_one("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY a DESC) AS p FROM t",
+                             read="databricks")  # the Spark writer made it percentile_approx(a, 0.5)
+    assert spark_sql(tree) == "SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY a DESC) AS p FROM t"

@@ -170,3 +170,15 @@ def test_session_functions_databricks_writes_with_parentheses(spark):
     made current_catalog() a bare CURRENT_CATALOG, which Spark reads as a column (UNRESOLVED_COLUMN)."""
     row = sql("SELECT current_catalog() AS catalog, session_user() AS who, current_schema() AS s").first()
     assert row.catalog == spark.sql("SELECT current_catalog()").first()[0] and row.who and row.s
+
+
+def test_functions_the_spark_writer_changed_give_databricks_results(spark):
+    """parse_json(s) came out as s (a STRING, not a VARIANT) and to_char(x, fmt) as CAST(x AS STRING):
+    both ran and answered something else; percentile_cont ... WITHIN GROUP became percentile_approx (order
+    lost). Through lakehouse.sql they give Spark 4.2's own results."""
+    text = ("SELECT typeof(parse_json('{\"a\": 1}')) AS parsed, typeof(try_parse_json('{')) AS tried, "
+            "to_char(12.5, '999.99') AS formatted, "
+            "(SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY x DESC) FROM VALUES (1), (2), (10) AS v(x)) AS p")
+    got = sql(text).first()
+    assert (got.parsed, got.tried, got.p) == ("variant", "variant", 6.0)  # approx, ascending: 1
+    assert got == spark.sql(text).first()

@@ -393,7 +393,7 @@ def test_pipeline_task_runs_one_update_of_the_pipeline(spark, tmp_path):
     folder = tmp_path / "p"
     (folder / "transformations").mkdir(parents=True)
     (folder / "transformations" / "numbers.py").write_text(textwrap.dedent('''
-        from lakehouse import dp
+        from pyspark import pipelines as dp
 
         @dp.materialized_view
         def numbers():

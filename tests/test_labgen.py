@@ -15,6 +15,17 @@ def test_solution_block_becomes_a_todo_with_placeholders():
     assert lab_source(src) == "a = 1\n    # TODO: compute b\n    b = None\nprint(b)"
 
 
+def test_a_sql_file_marks_its_block_with_sql_comments():
+    """A pipeline's .sql file (lab 07) stays valid SQL in the solution: its markers are ``--`` comments."""
+    from lakehouse.course.blocks import solution_blocks
+
+    src = ("%%writefile {F}\n-- TODO 3: the twin in SQL\n-- BEGIN SOLUTION: one streaming table\n"
+           "CREATE STREAMING TABLE t AS SELECT 1;\n-- END SOLUTION")
+    assert lab_source(src) == "%%writefile {F}\n-- TODO 3: the twin in SQL\n-- TODO: one streaming table"
+    [block] = solution_blocks(src)
+    assert (block.todo, block.code) == (3, "CREATE STREAMING TABLE t AS SELECT 1;")
+
+
 def test_a_sql_cell_block_becomes_a_sql_todo_and_its_block_comes_from_a_sql_answer():
     from lakehouse.course.answers import SqlAnswer
     from lakehouse.course.labgen import fill_blocks

@@ -404,3 +404,79 @@ def test_private_tables_are_read_in_the_pipeline_and_not_published(spark, tmp_pa
     assert not spark.catalog.tableExists("pipe_private.staged")
     assert not spark.catalog.tableExists("pipe_private.scratch")
     assert spark.catalog.tableExists("pipe_private__pipeline_private.staged")
+
+
+# --- the pipeline's root folder; our own pipeline files (no Spark) --------------------------------------
+ROOT_FOLDER = "https://docs.databricks.com/aws/en/ldp/import-workspace-files"
+
+
+def test_a_file_imports_a_module_of_the_pipeline_root_folder_and_an_edit_is_read_again(tmp_path):
+    """"Your pipeline root folder is automatically appended to the sys.path" (ROOT_FOLDER): the spec's
+    folder locally. What was imported from it is forgotten after the load, so the next load reads an
+    edited module, and two pipelines may each keep a module of the same name."""
+    import sys
+
+    from lakehouse.pipelines import load_spec
+
+    (tmp_path / "transformations").mkdir()
+    (tmp_path / "spark-pipeline.yml").write_text(
+        "name: rooted\nstorage: state\nlibraries:\n  - glob:\n      include: transformations/**\n")
+    (tmp_path / "rules_of_root.py").write_text("RULES = {'has_id': 'id IS NOT NULL'}\n")
+    (tmp_path / "transformations" / "t.py").write_text(textwrap.dedent("""
+        from pyspark import pipelines as dp
+        from rules_of_root import RULES
+
+        @dp.table
+        @dp.expect_all_or_drop(RULES)
+        def t():
+            return None
+        """))
+    spec = load_spec(tmp_path)
+    declared = load_files(spec.source_files(), spark=None, spec=spec).datasets["t"].expectations
+    assert [(e.name, e.constraint, e.action) for e in declared] == [("has_id", "id IS NOT NULL", "drop")]
+    assert "rules_of_root" not in sys.modules and str(tmp_path) not in sys.path
+    (tmp_path / "rules_of_root.py").write_text("RULES = {'has_key': 'key IS NOT NULL'}\n")
+    declared = load_files(spec.source_files(), spark=None, spec=spec).datasets["t"].expectations
+    assert [e.name for e in declared] == ["has_key"]
+    with pytest.raises(PipelineDefinitionError, match=r"t\.py, line \d+: ModuleNotFoundError"):
+        load_files(spec.source_files(), spark=None)  # no spec: no root folder on sys.path
+
+
+def _pipeline_sources_in_notebook(path):
+    """The pipeline files a lab notebook writes: its %%writefile cells and its *_SOURCE strings."""
+    import re
+
+    cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    files = [c.split("\n", 1)[1] for c in cells if c.startswith("%%writefile")]
+    files += [m.group(1) for c in cells for m in re.finditer(r'_SOURCE = """(.*?)"""', c, re.S)]
+    files += [m.group(1) for c in cells for m in re.finditer(r"write_text\('''(.*?)'''\)", c, re.S)]
+    return files
+
+
+def test_our_pipeline_files_use_the_databricks_imports_and_no_lakehouse_import():
+    """Our own pipeline files (the C360 pipeline with its root-folder modules, labs 06 and 07 and their
+    reference answers) import the API as the Databricks docs do (PY: ``from pyspark import pipelines as
+    dp``) and nothing from ``lakehouse``, so they run unchanged in a Databricks pipeline."""
+    import ast
+    from pathlib import Path
+
+    from lakehouse.course.labs import lab07_declarative_pipelines as lab07
+
+    repo = Path(__file__).resolve().parents[1]
+    root = repo / "lakehouse" / "c360" / "pipelines"
+    sources = {str(p.relative_to(repo)): p.read_text() for p in root.rglob("*.py") if p.name != "__init__.py"}
+    for folder in ("solutions", "labs"):
+        for lab in ("06_expectations_quality", "07_declarative_pipelines"):
+            for i, text in enumerate(_pipeline_sources_in_notebook(repo / folder / f"{lab}.ipynb")):
+                sources[f"{folder}/{lab} file {i}"] = text
+    sources.update({f"lab07.{n}": getattr(lab07, n) for n in dir(lab07) if n.endswith(("_SOURCE", "_SQL"))})
+    sql = [where for where, text in sources.items() if text.lstrip().startswith("--")]
+    python = {where: text for where, text in sources.items() if where not in sql}
+    assert len(python) == 20 and len(sql) == 3, (sorted(python), sql)  # lab 07's SQL twin: reference, solution, lab
+    for where, text in python.items():
+        tree = ast.parse(text)
+        imported = [n.module if isinstance(n, ast.ImportFrom) else a.name for n in ast.walk(tree)
+                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+        assert not [m for m in imported if m and m.split(".")[0] == "lakehouse"], where
+        if any(isinstance(n, ast.Name) and n.id == "dp" for n in ast.walk(tree)):
+            assert "from pyspark import pipelines as dp" in text, where

@@ -17,7 +17,7 @@ from lakehouse import pipelines
 from _expect import run_standalone
 
 PIPELINE = '''
-from lakehouse import dp
+from pyspark import pipelines as dp
 
 @dp.table
 @dp.expect("has_email", "email IS NOT NULL")

@@ -27,7 +27,7 @@ def c360_spec(home: Path | None = None):
 
     root = Path(home or lakehouse_home()) / "pipelines" / "c360"
     conf = dict(load_spec(SPEC).configuration)
-    conf.update({"c360.landing": str(root / "landing"), "c360.schemas": str(root / "storage" / "autoloader_schemas")})
+    conf["c360.landing"] = str(root / "landing")
     return dataclasses.replace(load_spec(SPEC), storage=str(root / "storage"), configuration=tuple(conf.items()))
 
 

@@ -12,25 +12,6 @@ Example:
 
 from __future__ import annotations
 
-POSITIVE = ("thanks", "thank", "great", "love", "happy", "excellent", "perfect", "quick", "helpful",
-            "resolved", "appreciate", "amazing", "good", "awesome", "pleased", "fast")
-NEGATIVE = ("frustrated", "angry", "terrible", "awful", "refund", "cancel", "broken", "worst", "disappointed",
-            "unacceptable", "never", "nobody", "avoid", "leaving", "damaged", "useless", "complaint",
-            "furious", "urgent")
+from .pipelines.c360_transforms import NEGATIVE, POSITIVE, sentiment_score
 
-
-def sentiment_score(text_col):
-    """A Column with the lexicon score of a text Column (lower-cased words, punctuation ignored).
-
-    Args:
-        text_col: a string Column.
-
-    Returns:
-        A double Column in [-1, 1].
-    """
-    from pyspark.sql import functions as F
-
-    words = F.split(F.lower(F.regexp_replace(text_col, r"[^A-Za-z ]", " ")), r"\s+")
-    pos = F.size(F.filter(words, lambda w: w.isin(*POSITIVE)))
-    neg = F.size(F.filter(words, lambda w: w.isin(*NEGATIVE)))
-    return F.when(pos + neg == 0, F.lit(0.0)).otherwise((pos - neg) / (pos + neg))
+__all__ = ["NEGATIVE", "POSITIVE", "sentiment_score"]

@@ -6,7 +6,8 @@ In a solution's code cell, learner work sits between ``# BEGIN SOLUTION: <prompt
 it in the cell. :mod:`lakehouse.course.labgen` writes the labs with these;
 :mod:`lakehouse.course.answers` reads a reference file's block.
 
-In a ``%sql`` cell the markers are SQL comments (``-- TODO n``, ``-- BEGIN SOLUTION: <prompt>``,
+In a ``%sql`` cell, and in a SQL file (a pipeline's ``%%writefile x.sql`` cell, which so stays
+valid SQL), the markers are SQL comments (``-- TODO n``, ``-- BEGIN SOLUTION: <prompt>``,
 ``-- LAB:``, ``-- END SOLUTION``), and the lab's TODO line is one too (``-- TODO: <prompt>``), so
 the lab's cell is a SQL cell of comments, which runs as nothing.
 
@@ -91,7 +92,12 @@ def solution_source(source: str) -> str:
 
 
 def _todo_lines(indent: str, prompt: str, mark: str = "#") -> list[str]:
-    """The lab's ``# TODO: prompt`` (``-- TODO: prompt`` in SQL), wrapped at :data:`WIDTH` characters."""
+    """The lab's ``# TODO: prompt`` (``-- TODO: prompt`` in SQL), wrapped at :data:`WIDTH` characters.
+
+    Example:
+        >>> _todo_lines("", "a constraint", "--")
+        ['-- TODO: a constraint']
+    """
     return textwrap.wrap(prompt, WIDTH, initial_indent=f"{indent}{mark} TODO: ",
                          subsequent_indent=f"{indent}{mark}       ", break_long_words=False, break_on_hyphens=False)
 

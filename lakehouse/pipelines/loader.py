@@ -6,7 +6,8 @@ into the active registry, so the runner never knows which language declared an e
 * ``.py`` (:func:`load_python`): each file is compiled first (a ``SyntaxError`` is reported with
   its file and line before any file runs), then executed as a module with ``spark`` and
   ``dbutils`` in its globals while ``from pyspark import pipelines as dp`` and ``import dlt``
-  give the local API (:mod:`.source_context`);
+  give the local API, and the spec's folder (the pipeline's root folder) is on ``sys.path``
+  (:mod:`.source_context`);
 * ``.sql`` (:func:`lakehouse.pipelines.sql_files.load_sql`): pipeline SQL statements.
 
 Then every flow's query is wrapped to run as that flow on the pipeline's session
@@ -34,7 +35,7 @@ from pathlib import Path
 from .api import PIPELINE_SESSION, registering
 from .errors import PipelineDefinitionError, PipelineError
 from .graph import Registry
-from .source_context import databricks_modules, file_globals, in_flow, pipeline_session
+from .source_context import databricks_modules, file_globals, in_flow, pipeline_session, root_on_path
 
 def load_files(files: list[Path], *, spark, registry: Registry | None = None, spec=None) -> Registry:
     """Load the pipeline source ``files`` with the front end of each suffix; return what they declared.
@@ -86,7 +87,7 @@ def load_python(files: list[Path], spark, *, spec=None) -> None:
         except SyntaxError as exc:
             raise PipelineDefinitionError(f"{path.name}, line {exc.lineno}: syntax error: {exc.msg}",
                                           fix=f"fix {path}.") from None
-    with databricks_modules():
+    with databricks_modules(), root_on_path(getattr(spec, "root", None)):
         for path, code in codes:
             module = types.ModuleType(path.stem)
             module.__file__ = str(path)

@@ -7,6 +7,10 @@ While pipeline files load and their queries run:
   the local API with expectations (:mod:`lakehouse.dp`, :mod:`lakehouse.pipelines.dlt`); the
   modules are put back afterwards;
 * ``spark`` and ``dbutils`` are globals of every file (:mod:`lakehouse.dbutils`);
+* the pipeline's root folder (the spec's folder) is on ``sys.path``, so a file imports the
+  Python modules kept there ("Your pipeline root folder is automatically appended to the
+  ``sys.path``", https://docs.databricks.com/aws/en/ldp/import-workspace-files); what it
+  imported from there is forgotten afterwards, so an edited module is read again next time;
 * every way a file gets a session — ``spark``, ``SparkSession.getActiveSession()``,
   ``SparkSession.active()``, ``SparkSession.builder.getOrCreate()``, ``lakehouse.get_spark()``
   (which ends in ``getOrCreate``), or a helper module doing so — gives the pipeline's session,
@@ -88,6 +92,43 @@ def _real_dlt() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("dlt") is not None
+
+
+@contextlib.contextmanager
+def root_on_path(root):
+    """``root`` (a folder, or None for nothing) is appended to ``sys.path`` inside the block.
+
+    Modules first imported inside the block through ``root`` (their top-level name is a module or
+    package in ``root``) are dropped from ``sys.modules`` afterwards.
+
+    Example:
+        >>> import pathlib, sys, tempfile
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (root / "my_rules_mod.py").write_text("RULES = {'has_id': 'id IS NOT NULL'}")
+        >>> with root_on_path(root):
+        ...     import my_rules_mod
+        >>> my_rules_mod.RULES, "my_rules_mod" in sys.modules, str(root) in sys.path
+        ({'has_id': 'id IS NOT NULL'}, False, False)
+    """
+    if root is None:
+        yield
+        return
+    from pathlib import Path
+
+    folder = str(Path(root).resolve())
+    added = folder not in sys.path
+    before = set(sys.modules)
+    if added:
+        sys.path.append(folder)
+    try:
+        yield
+    finally:
+        if added:
+            sys.path.remove(folder)
+        for name in set(sys.modules) - before:
+            top = name.partition(".")[0]  # imported through root (not a package that lives there, e.g. ours)
+            if (Path(folder) / f"{top}.py").is_file() or (Path(folder) / top / "__init__.py").is_file():
+                del sys.modules[name]
 
 
 def file_globals(spark) -> dict:

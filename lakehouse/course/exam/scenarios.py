@@ -264,8 +264,8 @@ class Runner:
         for e in s["expectations"]:
             action = {"warn": "expect", "drop": "expect_or_drop", "fail": "expect_or_fail"}[e["action"]]
             decorators.append(f"@dp.{action}({e['name']!r}, {e['rule']!r})")
-        source = "\n".join(["from lakehouse import dp", "", "", "@dp.table(name='out')", *decorators,
-                            "def out():",
+        source = "\n".join(["from pyspark import pipelines as dp", "", "",
+                            "@dp.table(name='out')", *decorators, "def out():",
                             f"    return spark.read.format('json').schema({s['columns']!r}).load({str(data)!r})", ""])
         (folder / "transformations").mkdir()
         (folder / "transformations" / "out.py").write_text(source, encoding="utf-8")

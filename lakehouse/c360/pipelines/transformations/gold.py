@@ -1,7 +1,6 @@
 # Gold: spend, activity and support per current customer (the gold lab builds the full Customer 360).
+from pyspark import pipelines as dp
 from pyspark.sql import functions as F
-
-from lakehouse import dp
 
 
 @dp.materialized_view(name="c360_gold.customer_spend", comment="Per current customer: orders, spend, sessions, tickets")

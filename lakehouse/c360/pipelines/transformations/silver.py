@@ -1,15 +1,14 @@
 # Silver: customers as SCD type 2 (AUTO CDC), transactions with expectations and a quarantine,
-# clickstream sessions and the tickets' latest state (lakehouse.c360.silver functions).
+# clickstream sessions and the tickets' latest state (c360_transforms, in the pipeline's root folder).
+from pyspark import pipelines as dp
 from pyspark.sql import functions as F
 
-from lakehouse import dp
-from lakehouse.c360 import silver
-from lakehouse.c360.rules import CRM, TRANSACTIONS
-from lakehouse.quality import split
+import c360_transforms as silver  # the pipeline's root folder is on sys.path
+from c360_rules import get_rules, quarantined
 
 
 @dp.temporary_view(comment="CRM changes, typed; changes that cannot be applied are dropped")
-@dp.expect_all_or_drop(CRM.as_dict("drop"))
+@dp.expect_all_or_drop(get_rules("crm", "drop"))
 def crm_changes():
     return (spark.readStream.table("c360_bronze.crm")
             .select("customer_id", F.upper("operation").alias("operation"),
@@ -26,7 +25,7 @@ dp.create_auto_cdc_flow(target="customers", source="crm_changes", keys=["custome
 
 
 @dp.table(comment="Transactions that pass the drop rules, typed, in USD, one row per transaction_id")
-@dp.expect_all_or_drop(TRANSACTIONS.as_dict("drop"))
+@dp.expect_all_or_drop(get_rules("transactions", "drop"))
 def transactions():
     # The first copy of a transaction_id wins (a stateful dedup over every update: the copies the
     # generator lands twice are identical); amount_usd at the reference rates (silver.USD_PER).
@@ -41,7 +40,7 @@ def transactions():
 
 @dp.table(comment="The transactions silver drops, with the rules they fail")
 def transactions_quarantine():
-    return split(spark.readStream.table("c360_bronze.transactions"), TRANSACTIONS).quarantined
+    return quarantined(spark.readStream.table("c360_bronze.transactions"), "transactions")
 
 
 @dp.materialized_view(comment="Deduplicated, sessionized click events")
