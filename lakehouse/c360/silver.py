@@ -21,7 +21,7 @@ from __future__ import annotations
 # The transformations the C360 pipeline also uses live in its root folder (plain PySpark, no lakehouse
 # import, so the pipeline runs unchanged on Databricks); they are part of this module's API.
 from .pipelines.c360_transforms import (BOT_EVENTS_PER_MINUTE, SESSION_GAP_MINUTES, TRACKED_CUSTOMER_COLUMNS, USD_PER,
-                                        SilverResult, _split, clickstream, known_customers, sessionize, tickets)
+                                        SilverResult, clickstream, known_customers, sessionize, split_on_reason, tickets)
 
 CRM_OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 TRANSACTION_COLUMNS = ("transaction_id", "customer_id", "transaction_ts", "amount", "currency", "channel",
@@ -59,7 +59,7 @@ def customer_changes(bronze_crm, existing_ids=None) -> SilverResult:
             F.expr("try_to_timestamp(updated_at)").alias("updated_at"), "first_name", "last_name", "email",
             "phone", "address", F.expr("try_cast(signup_date AS DATE)").alias("signup_date"), "loyalty_tier",
             F.expr("try_cast(marketing_consent AS BOOLEAN)").alias("marketing_consent")]
-    return _split(df, reason, "crm", cols)
+    return split_on_reason(df, reason, "crm", cols)
 
 
 def transactions(bronze_tx, customers) -> SilverResult:
@@ -126,7 +126,7 @@ def classify_transactions(df) -> SilverResult:
             (F.col("__amount") * F.col("__rate")).cast("decimal(14,2)").alias("amount_usd"), "channel",
             "product_category", F.col("__qty").alias("quantity"), "store_id", "region", "loyalty_tier",
             "_ingested_at"]
-    return _split(df, reason, "transactions", cols)
+    return split_on_reason(df, reason, "transactions", cols)
 
 
 TABLES = {

@@ -61,8 +61,23 @@ class SilverResult:
     rejects: object
 
 
-def _split(df, reason_col, source: str, valid_cols) -> SilverResult:
-    """Split ``df`` on a nullable reason Column into (valid with ``valid_cols``, rejects)."""
+def split_on_reason(df, reason_col, source: str, valid_cols) -> SilverResult:
+    """Split ``df`` on a nullable reason Column into (valid with ``valid_cols``, rejects).
+
+    Args:
+        df: the typed rows, with ``_source_file`` and ``_ingested_at``.
+        reason_col: a Column that is NULL for a valid row, else why the row is rejected.
+        source: the source name written into the rejects' ``source`` column.
+        valid_cols: the columns (names or Columns) the valid rows keep.
+
+    Returns:
+        :class:`SilverResult` (``valid``, ``rejects`` with ``source, reason, record, _source_file,
+        _ingested_at``).
+
+    Example:
+        >>> result = split_on_reason(df, F.when(F.col("amount") < 0, "negative_amount"), "transactions",
+        ...                          ["transaction_id", "amount"])          # doctest: +SKIP
+    """
     from pyspark.sql import functions as F
 
     original = [c for c in df.columns if not c.startswith("__")]
@@ -111,7 +126,7 @@ def clickstream(bronze_clicks, customers) -> SilverResult:
               .when(F.col("__ts").isNull(), "wrong_type")
               .when(F.col("customer_id").isNotNull() & F.col("__known").isNull(), "unknown_customer_id"))
     event_cols = [c for c in bronze_clicks.columns if c not in _META and c != "event_ts"]
-    split = _split(df, reason, "clickstream", event_cols + [F.col("__ts").alias("event_ts"), "_ingested_at"])
+    split = split_on_reason(df, reason, "clickstream", event_cols + [F.col("__ts").alias("event_ts"), "_ingested_at"])
     return SilverResult(sessionize(split.valid), split.rejects)
 
 
@@ -164,4 +179,4 @@ def tickets(bronze_changes, customers) -> SilverResult:
     ticket_cols = [c for c in bronze_changes.columns if not c.startswith("_")]
     cols = ticket_cols + [sentiment_score(F.concat_ws(" ", "subject", "body")).alias("sentiment"), "loyalty_tier",
                           F.col("_commit_version").alias("source_version")]
-    return _split(latest, reason, "support_tickets", cols)
+    return split_on_reason(latest, reason, "support_tickets", cols)
