@@ -81,3 +81,11 @@ class ConfigError(LakehouseError):
     """A setting (environment variable, argument) has an invalid value."""
 
     code = "CONFIG_ERROR"
+
+
+class CloneIntoCatalogError(LakehouseError):
+    """``DeltaTable.clone``/``cloneAtVersion``/``cloneAtTimestamp`` into a catalog other than the
+    default one: Delta reopens the target through the metastore, which holds only the default
+    catalog's schemas under their own names (SQL ``CREATE TABLE ... SHALLOW CLONE`` works there)."""
+
+    code = "CLONE_INTO_CATALOG_UNSUPPORTED"

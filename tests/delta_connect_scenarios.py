@@ -304,18 +304,21 @@ _REPO = Path(__file__).resolve().parents[1]
 
 
 def record_key() -> dict:
-    """What classic mode's results depend on: this file, the engine settings, Spark and Delta.
+    """What classic mode's results depend on: this file, the engine settings (the catalog plugin's
+    among them), the plugin jar's sources (classic mode loads its catalog too), Spark and Delta.
 
     A recorded classic run (``RECORD``) stands in for a live one only while this key is equal.
     """
     import hashlib
     from importlib.metadata import version
 
-    def digest(path: Path) -> str:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    def digest(*paths: Path) -> str:
+        return hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
 
-    return {"scenarios": digest(Path(__file__)), "spark_conf": digest(_REPO / "lakehouse" / "runtime" / "spark_conf.py"),
-            "pyspark": version("pyspark"), "delta-spark": version("delta-spark")}
+    runtime = _REPO / "lakehouse" / "runtime"
+    java = sorted((_REPO / "delta-connect-plugin" / "src").rglob("*.java"))
+    return {"scenarios": digest(Path(__file__)), "spark_conf": digest(runtime / "spark_conf.py", runtime / "catalogs.py"),
+            "plugin": digest(*java), "pyspark": version("pyspark"), "delta-spark": version("delta-spark")}
 
 
 def recorded_classic() -> dict | None:

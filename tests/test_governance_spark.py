@@ -1,6 +1,8 @@
 """Unity Catalog emulation on real Spark and Delta: filters and masks hold on every read path,
 SHOW GRANTS, audit rows for allowed and denied actions, lineage rows for each write kind."""
 
+import uuid
+
 import pytest
 
 import lakehouse
@@ -111,7 +113,7 @@ def test_show_grants(secured):
 
 
 def test_audit_rows_for_allowed_and_denied(secured):
-    marker = "audit_probe_42"
+    marker = f"audit_probe_{uuid.uuid4().hex[:8]}"   # the audit log outlives a run in a kept LAKEHOUSE_HOME
     with as_user(EAST):
         sql(f"SELECT id AS {marker} FROM {T}").collect()
     with as_user("analyst@c360.example"), pytest.raises(PermissionDeniedError):

@@ -39,3 +39,26 @@ class UcSyntaxError(GovernanceError):
     """A Unity Catalog statement (GRANT, SET ROW FILTER, SET MASK, SET TAGS ...) that does not parse."""
 
     code = "UC_STATEMENT_SYNTAX"
+
+
+class NotFoundError(GovernanceError):
+    """A catalog, schema or table that does not exist; the message names it and the SHOW command
+    that lists the real ones. ``condition`` is Databricks' error condition
+    (``NO_SUCH_CATALOG_EXCEPTION``, ``SCHEMA_NOT_FOUND``, ``TABLE_OR_VIEW_NOT_FOUND``).
+
+    Example:
+        >>> NotFoundError("NO_SUCH_CATALOG_EXCEPTION", "catalog nope does not exist.", fix="SHOW CATALOGS lists them.").code
+        'NOT_FOUND'
+    """
+
+    code = "NOT_FOUND"
+
+    def __init__(self, condition: str, message: str, **kwargs):
+        self.condition = condition
+        super().__init__(f"[{condition}] {message}", **kwargs)
+
+
+class AlreadyExistsError(GovernanceError):
+    """CREATE of something that exists, without IF NOT EXISTS (``CATALOG_ALREADY_EXISTS``)."""
+
+    code = "CATALOG_ALREADY_EXISTS"

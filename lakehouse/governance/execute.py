@@ -16,7 +16,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from .errors import GovernanceError, UcSyntaxError
-from .grammar import parse_uc
+from .catalogs import run_catalog_statement
+from .grammar import CatalogStatement, parse_uc
 from .principals import current_principal
 from .statement import DIALECT, Statement, table_parts
 from .store import Metastore
@@ -56,6 +57,8 @@ def sql(statement: str, *, spark=None):
         return spark.sql(statement)
     st = Statement(spark, statement, current_principal(), Metastore.load())
     uc = parse_uc(statement)
+    if isinstance(uc, CatalogStatement):
+        return run_catalog_statement(st, uc)
     if uc is not None:  # a Unity Catalog statement Spark has no grammar for
         return run_uc_statement(st, uc)
     try:

@@ -14,6 +14,14 @@ from the Databricks SQL reference:
   ``ALTER TABLE t { SET ROW FILTER func ON ( [ column | literal [, ...] ] ) | DROP ROW FILTER }``
 * MASK: https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-column-mask
   ``ALTER TABLE t ALTER COLUMN c { SET MASK func [ USING COLUMNS ( col | literal [, ...] ) ] | DROP MASK }``
+* CATALOGS: https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-create-catalog
+  ``CREATE CATALOG [ IF NOT EXISTS ] c [ MANAGED LOCATION 'path' ] [ COMMENT 'text' ]``,
+  https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-drop-catalog
+  ``DROP CATALOG [ IF EXISTS ] c [ RESTRICT | CASCADE ]``,
+  https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-use-catalog
+  ``{ USE | SET } CATALOG [ c | 'c' ]``,
+  https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-aux-show-catalogs
+  ``SHOW CATALOGS [ [ LIKE ] regex_pattern ]``
 * TAGS: https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-set-tag
   ``ALTER { CATALOG | SCHEMA | TABLE | VIEW } name [ ALTER COLUMN c ] { SET TAGS ( 'k' = 'v' [, ...] ) | UNSET TAGS ( 'k' [, ...] ) }``
 
@@ -23,6 +31,8 @@ Example:
     Grant(privileges=('USE CATALOG',), kind='CATALOG', name='main', principal='analysts', revoke=False)
     >>> parse_uc("SELECT 1") is None
     True
+    >>> parse_uc("CREATE CATALOG IF NOT EXISTS dev COMMENT 'work in progress'")
+    CatalogStatement(verb='CREATE', name='dev', if_clause=True, cascade=False, comment='work in progress', location=None, pattern=None)
 """
 
 from __future__ import annotations
@@ -105,7 +115,64 @@ class Tags:
     unset: bool = False
 
 
-UcStatement = Grant | ShowGrants | RowFilter | ColumnMask | Tags
+@dataclass(frozen=True)
+class CatalogStatement:
+    """CREATE / DROP / USE / SHOW CATALOG(S) (``verb`` one of those four words)."""
+
+    verb: str
+    name: str | None = None
+    if_clause: bool = False          # IF NOT EXISTS / IF EXISTS
+    cascade: bool = False
+    comment: str | None = None
+    location: str | None = None
+    pattern: str | None = None       # SHOW CATALOGS LIKE
+
+
+UcStatement = Grant | ShowGrants | RowFilter | ColumnMask | Tags | CatalogStatement
+
+_ID = r"(?:`(?P<q>[^`]+)`|'(?P<s>[^']+)'|(?P<n>[A-Za-z_]\w*))"
+_CREATE_CATALOG = re.compile(rf"CREATE\s+CATALOG\s+(?P<ifne>IF\s+NOT\s+EXISTS\s+)?{_ID}"
+                             r"(?P<rest>(?:\s+(?:MANAGED\s+LOCATION\s+'[^']*'|COMMENT\s+'(?:[^'\\]|\\.)*'))*)$",
+                             re.I | re.S)
+_DROP_CATALOG = re.compile(rf"DROP\s+CATALOG\s+(?P<ife>IF\s+EXISTS\s+)?{_ID}(?:\s+(?P<mode>RESTRICT|CASCADE))?$",
+                           re.I | re.S)
+_USE_CATALOG = re.compile(rf"(?:USE|SET)\s+CATALOG\s+{_ID}$", re.I | re.S)
+_SHOW_CATALOGS = re.compile(r"SHOW\s+CATALOGS(?:\s+(?:LIKE\s+)?'(?P<pattern>[^']*)')?$", re.I | re.S)
+
+
+def _identifier(m: re.Match) -> str:
+    return (m.group("q") or m.group("s") or m.group("n")).strip().lower()
+
+
+def _catalog_statement(text: str):
+    head = " ".join(text.split()[:2]).upper()
+    if head == "CREATE CATALOG":
+        m = _CREATE_CATALOG.match(text)
+        if not m:
+            raise _fail(text, "CREATE CATALOG [IF NOT EXISTS] name [MANAGED LOCATION 'path'] [COMMENT 'text']")
+        rest = m.group("rest") or ""
+        comment = re.search(r"COMMENT\s+'((?:[^'\\]|\\.)*)'", rest, re.I)
+        location = re.search(r"MANAGED\s+LOCATION\s+'([^']*)'", rest, re.I)
+        return CatalogStatement("CREATE", _identifier(m), bool(m.group("ifne")),
+                                comment=comment.group(1) if comment else None,
+                                location=location.group(1) if location else None)
+    if head == "DROP CATALOG":
+        m = _DROP_CATALOG.match(text)
+        if not m:
+            raise _fail(text, "DROP CATALOG [IF EXISTS] name [RESTRICT | CASCADE]")
+        return CatalogStatement("DROP", _identifier(m), bool(m.group("ife")),
+                                cascade=(m.group("mode") or "").upper() == "CASCADE")
+    if head in ("USE CATALOG", "SET CATALOG"):
+        m = _USE_CATALOG.match(text)
+        if not m:
+            raise _fail(text, "USE CATALOG name")
+        return CatalogStatement("USE", _identifier(m))
+    if head == "SHOW CATALOGS":
+        m = _SHOW_CATALOGS.match(text)
+        if not m:
+            raise _fail(text, "SHOW CATALOGS [[LIKE] 'pattern']")
+        return CatalogStatement("SHOW", pattern=m.group("pattern"))
+    return None
 
 
 def unquote(name: str) -> str:
@@ -215,7 +282,7 @@ def parse_uc(statement: str) -> UcStatement | None:
     if head.startswith("ALTER"):
         m = _ALTER.match(text)
         return _alter(m, text) if m else None
-    return None
+    return _catalog_statement(text)
 
 
 def _without_leading_comments(statement: str) -> str:

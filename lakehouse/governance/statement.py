@@ -26,16 +26,16 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from .errors import GovernanceError, PermissionDeniedError
+from .errors import GovernanceError, NotFoundError, PermissionDeniedError
 from .grammar import unquote
 from .principals import Principal, directory
 from .privileges import missing
 from .store import Metastore
+from ..runtime.catalogs import SESSION_CATALOG
 from ..runtime.names import quote_name
 from ..runtime.spark_sql import spark_sql
 from .systables import LOCAL_SCHEMA, SYSTEM_TABLES, append, audit_event, ingest
 
-DEFAULT_CATALOG = "spark_catalog"
 FILE_FORMATS = {"json", "csv", "parquet", "delta", "text", "orc", "avro", "binaryfile"}
 GRANTS_SCHEMA = "principal STRING, actionType STRING, objectType STRING, objectKey STRING"
 TAG_TABLES = {"column_tags": ("catalog_name", "schema_name", "table_name", "column_name", "tag_name", "tag_value"),
@@ -83,38 +83,51 @@ class Statement:
         self.reads: list[tuple[str, str]] = []   # (full name or path, TABLE / VIEW / PATH)
         self.aliases: dict[str, str] = {}        # alias -> full name of the top-level sources
         self.events: list[dict] = []
-        self._db: str | None = None
+        self._current: tuple[str, str] | None = None
         self._temp_views: set[str] | None = None
 
     # names -------------------------------------------------------------------------------------
+    def _where(self) -> tuple[str, str]:
+        """(current catalog, current schema) of the session: one round trip, then kept."""
+        if self._current is None:
+            row = self.spark.sql("SELECT current_catalog(), current_schema()").first()
+            self._current = (row[0].lower(), row[1].lower())
+        return self._current
+
+    def current_catalog(self) -> str:
+        return self._where()[0]
+
     def current_schema(self) -> str:
-        if self._db is None:
-            self._db = self.spark.catalog.currentDatabase().lower()
-        return self._db
+        return self._where()[1]
 
     def is_temp_view(self, parts: list[str]) -> bool:
         """A one-part name of a temporary view: a session object, not a securable (never qualified
-        with a catalog or schema; one made through ``lakehouse.sql`` was secured when created)."""
+        with a catalog or schema; one made through ``lakehouse.sql`` was secured when created).
+
+        Temporary views live in the session catalog: Spark lists them beside the views of any of its
+        schemas, while ``SHOW VIEWS`` in another current catalog (``main`` is our plugin's) lists only
+        that catalog's views, so the listing names ``spark_catalog.default`` (always there)."""
         if len(parts) != 1:
             return False
         if self._temp_views is None:
-            self._temp_views = {r.viewName.lower() for r in self.spark.sql("SHOW VIEWS").collect() if r.isTemporary}
+            rows = self.spark.sql(f"SHOW VIEWS IN {SESSION_CATALOG}.default").collect()
+            self._temp_views = {r.viewName.lower() for r in rows if r.isTemporary}
         return parts[0] in self._temp_views
 
     def full(self, parts: list[str]) -> str:
-        """``catalog.schema.name`` for a 1-, 2- or 3-part name."""
+        """``catalog.schema.name`` for a 1-, 2- or 3-part name (the session's current catalog and schema)."""
         if len(parts) == 3:
             return ".".join(parts)
         if len(parts) == 2:
-            return f"{DEFAULT_CATALOG}.{parts[0]}.{parts[1]}"
-        return f"{DEFAULT_CATALOG}.{self.current_schema()}.{parts[0]}"
+            return f"{self.current_catalog()}.{parts[0]}.{parts[1]}"
+        return f"{self.current_catalog()}.{self.current_schema()}.{parts[0]}"
 
     def full_name(self, name: str, kind: str = "TABLE") -> str:
         parts = unquote(name).split(".")
         if kind == "CATALOG":
             return parts[0]
         if kind == "SCHEMA":
-            return ".".join(parts) if len(parts) == 2 else f"{DEFAULT_CATALOG}.{parts[0]}"
+            return ".".join(parts) if len(parts) == 2 else f"{self.current_catalog()}.{parts[0]}"
         return self.full(parts)
 
     # decisions ---------------------------------------------------------------------------------
@@ -243,7 +256,7 @@ class Statement:
                 ingest(self.spark, parts[2])
                 name = f"system.access.{parts[2]}"
                 self.require("read", "TABLE", name, who=rights)
-                table.set("catalog", exp.to_identifier(DEFAULT_CATALOG))
+                table.set("catalog", exp.to_identifier(SESSION_CATALOG))
                 table.set("db", exp.to_identifier(LOCAL_SCHEMA.split(".")[1]))
                 self.audit("getTable", {"full_name_arg": name})
                 continue
@@ -276,9 +289,32 @@ class Statement:
         tree = identity_literals(self.inline_calls(tree, check=False), self.who)
         try:
             result = self.spark.sql(spark_sql(tree))
+        except Exception as exc:
+            self.explain_missing(exc)
+            raise
         finally:
             self.flush()
         return result
+
+    def explain_missing(self, exc: Exception) -> None:
+        """Turn Spark's TABLE_OR_VIEW_NOT_FOUND / SCHEMA_NOT_FOUND for a name whose catalog or schema
+        does not exist into our error naming it and the SHOW command that lists the real ones."""
+        from ..runtime.catalogs import list_catalogs
+
+        text = str(exc)
+        if "TABLE_OR_VIEW_NOT_FOUND" not in text and "SCHEMA_NOT_FOUND" not in text:
+            return
+        catalogs = None
+        for name, _ in self.reads:
+            catalog, schema = name.split(".")[:2]
+            catalogs = catalogs or list_catalogs(self.spark)
+            if catalog not in catalogs and catalog != SESSION_CATALOG:
+                raise NotFoundError("NO_SUCH_CATALOG_EXCEPTION", f"The catalog '{catalog}' of {name} was not found.",
+                                    fix="SHOW CATALOGS lists the catalogs; CREATE CATALOG makes one.") from None
+            if not self.spark.catalog.databaseExists(f"`{catalog}`.`{schema}`"):
+                raise NotFoundError("SCHEMA_NOT_FOUND", f"The schema '{catalog}.{schema}' of {name} was not found.",
+                                    fix=f"SHOW SCHEMAS IN {catalog} lists its schemas; "
+                                        f"CREATE SCHEMA {catalog}.{schema} makes it.") from None
 
 
 def target_table(node: exp.Expression) -> exp.Table | None:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .errors import GovernanceError, PermissionDeniedError
+from ..runtime.catalogs import SESSION_CATALOG, list_catalogs
+from .catalogs import missing_catalog
+from .errors import GovernanceError, NotFoundError, PermissionDeniedError
 from .grammar import ColumnMask, Grant, RowFilter, ShowGrants, Tags
 from .lineage import column_pairs, lineage_rows, merge_pairs
 from .principals import ADMIN, ALL_USERS, Principal
@@ -175,9 +177,11 @@ def run_write(st: Statement, tree: exp.Expression):
         if kind in ("TABLE", "VIEW") and target_table(tree.this) is not None:
             return _create(st, tree, kind)
         if kind in ("SCHEMA", "DATABASE") and not st.who.is_admin:
-            st.require("use", "CATALOG", (table_parts(tree.this) or ["spark_catalog"])[0])
-            if not holds(st.store, st.who, "CREATE SCHEMA", "CATALOG", "spark_catalog"):
-                error = PermissionDeniedError(st.who.email, "CREATE SCHEMA", "CATALOG spark_catalog")
+            parts = table_parts(tree.this)
+            catalog = parts[0] if len(parts) == 2 else st.current_catalog()
+            st.require("use", "CATALOG", catalog)
+            if not holds(st.store, st.who, "CREATE SCHEMA", "CATALOG", catalog):
+                error = PermissionDeniedError(st.who.email, "CREATE SCHEMA", f"CATALOG {catalog}")
                 st.audit("createSchema", {}, status=403, error=str(error).splitlines()[0], flush=True)
                 raise error
         return _other(st, tree)
@@ -192,15 +196,18 @@ def run_write(st: Statement, tree: exp.Expression):
 # Unity Catalog statements -----------------------------------------------------------------------
 def _exists(st: Statement, kind: str, name: str) -> None:
     spark = st.spark
-    ok = {"CATALOG": lambda: name == "spark_catalog",
-          "SCHEMA": lambda: spark.catalog.databaseExists(name.split(".", 1)[1]),
+    ok = {"CATALOG": lambda: name == SESSION_CATALOG or name in list_catalogs(spark),
+          "SCHEMA": lambda: spark.catalog.databaseExists(quoted(name)),
           "TABLE": lambda: name in st.store.views or spark.catalog.tableExists(quoted(name)),
           "FUNCTION": lambda: name in st.store.functions}[kind]()
     if not ok:
-        code = {"TABLE": "TABLE_OR_VIEW_NOT_FOUND", "SCHEMA": "SCHEMA_NOT_FOUND", "FUNCTION": "ROUTINE_NOT_FOUND",
-                "CATALOG": "NO_SUCH_CATALOG_EXCEPTION"}[kind]
-        raise GovernanceError(f"[{code}] {kind} {name} does not exist (locally the only catalog is spark_catalog).",
-                              fix=f"create the {kind.lower()} first, or check its three-level name.")
+        if kind == "CATALOG":
+            raise missing_catalog(name)
+        parent = name.rsplit(".", 1)[0]
+        code, show = {"TABLE": ("TABLE_OR_VIEW_NOT_FOUND", f"SHOW TABLES IN {parent}"),
+                      "SCHEMA": ("SCHEMA_NOT_FOUND", f"SHOW SCHEMAS IN {parent}"),
+                      "FUNCTION": ("ROUTINE_NOT_FOUND", f"SHOW USER FUNCTIONS IN {parent}")}[kind]
+        raise NotFoundError(code, f"{kind} {name} does not exist.", fix=f"{show} lists what exists; check the three-level name.")
 
 
 def _function_spec(st: Statement, function: str, arguments, *, extra: int = 0) -> str:

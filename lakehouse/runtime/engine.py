@@ -136,6 +136,7 @@ def start_engine(home: Path | None = None, *, quiet: bool = False, master_url: s
         EngineError: the server did not come up; the message carries its log's tail.
         SetupError: Java, jars or versions are not ready (see ``lakehouse doctor``).
     """
+    from .catalogs import catalog_conf
     from .delta_connect import PLUGIN_CONF, plugin_jars
     from .java import find_java
     from .jars import delta_jars
@@ -159,8 +160,9 @@ def start_engine(home: Path | None = None, *, quiet: bool = False, master_url: s
         port, token = _free_port(), secrets.token_hex(16)
         plugin = plugin_jars()  # [] when `make setup` could not build it: run without
         conf = local_spark_conf(home, jars + plugin)
-        if plugin:
+        if plugin:  # the same jar holds the catalog plugin: catalog.schema.table names
             conf.update(PLUGIN_CONF)
+            conf.update(catalog_conf(extensions=conf["spark.sql.extensions"]))
         conf.update({
             "spark.connect.grpc.binding.port": str(port),
             "spark.connect.grpc.binding.address": "127.0.0.1",

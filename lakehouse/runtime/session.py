@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -73,6 +74,7 @@ def get_spark(app_name: str = "lakehouse"):
 
         session = _connect(remote)
         ship_package(session)
+        catalogs = None
     elif spark_mode() == "connect":
         from .delta_connect import guard_delta_table
         from .engine import start_engine
@@ -80,8 +82,12 @@ def get_spark(app_name: str = "lakehouse"):
         status = start_engine()
         session = _connect(status.url, local=True)
         guard_delta_table(status.delta_connect)
+        catalogs = status.delta_connect
     else:
         session = _classic(app_name)
+        catalogs = None
+    if catalogs is not False:
+        _register_catalogs(session, known=catalogs)
     _register_data_sources(session)
     _quiet_client_logs()
     return session
@@ -128,6 +134,8 @@ def _connect(url: str, *, local: bool = False):
 def _classic(app_name: str):
     from pyspark.sql import SparkSession
 
+    from .catalogs import catalog_conf
+    from .delta_connect import plugin_jars
     from .engine import engine_status
     from .jars import delta_jars
     from .java import find_java
@@ -146,7 +154,10 @@ def _classic(app_name: str):
         )
     check_versions()
     find_java()
-    conf = local_spark_conf(home, delta_jars())
+    plugin = plugin_jars()  # our catalog plugin (catalog.schema.table) lives in the Delta Connect jar
+    conf = local_spark_conf(home, delta_jars() + plugin)
+    if plugin:
+        conf.update(catalog_conf(extensions=conf["spark.sql.extensions"]))
     # pyspark marks a process that made a Connect session (and its children) as Connect-only.
     os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     (home / "engine").mkdir(parents=True, exist_ok=True)
@@ -163,6 +174,19 @@ def _classic(app_name: str):
                           fix="run `lakehouse doctor` and fix what it lists.") from exc
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def _register_catalogs(spark, *, known: bool | None) -> None:
+    """Register every recorded catalog in this session (``USE CATALOG``, ``current_catalog()`` and
+    ``DeltaTable.forName`` need the session to know them; see :mod:`lakehouse.runtime.catalogs`).
+    ``known=None``: ask the engine whether it runs the catalog plugin (remote or classic)."""
+    from .catalogs import catalogs_enabled, register_catalogs
+    from .clone_guard import guard_delta_clone
+
+    if known or catalogs_enabled(spark):
+        register_catalogs(spark)
+        for module in ("delta.connect.tables", "delta.tables"):
+            guard_delta_clone(importlib.import_module(module).DeltaTable)
 
 
 def _register_data_sources(spark) -> None:
