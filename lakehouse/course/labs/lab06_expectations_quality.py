@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+from ..answers import SqlAnswer
 from ..grading import Check, NotAnswered, assert_equal, expect
 from . import dataframe_or_fail, same_rows, table_or_fail
 
@@ -45,7 +46,7 @@ def _dq_reference(ctx, log, update_id):
 
 
 def _dq_report(ctx, value, *, log, update_id):
-    found = dataframe_or_fail(value, "dq_report")
+    found = table_or_fail(ctx, "dq_report")  # the temporary view of the %sql cell
     want = {"dataset", "expectation", "passing_records", "failing_records"}
     expect(want <= set(found.columns), f"dq_report has columns {found.columns}, expected {sorted(want)}")
     return same_rows(found.select(*sorted(want)).collect(),
@@ -83,18 +84,18 @@ def _quarantine_answer(split, spark, bronze_table, TRANSACTIONS, my_valid, my_qu
     return checked
 
 
-def _dq_report_answer(sql, latest_update):
-    dq_report = sql(f"""
-      SELECT row_expectations.dataset AS dataset, row_expectations.name AS expectation,
-             SUM(row_expectations.passed_records) AS passing_records,
-             SUM(row_expectations.failed_records) AS failing_records
-      FROM (SELECT explode(from_json(details:flow_progress:data_quality:expectations,
-              "array<struct<name: string, dataset: string, passed_records: int, failed_records: int>>"))
-              row_expectations
-            FROM event_log_raw
-            WHERE event_type = 'flow_progress' AND origin.update_id = '{latest_update}')
-      GROUP BY row_expectations.dataset, row_expectations.name""")
-    return dq_report
+# the data-quality query of https://docs.databricks.com/aws/en/ldp/monitor-event-logs, as a view
+_DQ_REPORT_ANSWER = SqlAnswer("""
+    CREATE OR REPLACE TEMP VIEW dq_report AS
+    SELECT row_expectations.dataset AS dataset, row_expectations.name AS expectation,
+           SUM(row_expectations.passed_records) AS passing_records,
+           SUM(row_expectations.failed_records) AS failing_records
+    FROM (SELECT explode(from_json(details:flow_progress:data_quality:expectations,
+            "array<struct<name: string, dataset: string, passed_records: int, failed_records: int>>"))
+            row_expectations
+          FROM event_log_raw, latest_update
+          WHERE event_type = 'flow_progress' AND origin.update_id = latest_update.id)
+    GROUP BY row_expectations.dataset, row_expectations.name""")
 
 
 CHECKS = [
@@ -111,10 +112,12 @@ CHECKS = [
                 "the Delta writer (mode overwrite).",
           doc=PATTERNS_DOC,
           answer=_quarantine_answer),
-    Check("dq_report", "the documented data-quality query over the event log", _dq_report, todo=3, points=2,
+    Check("dq_report", "the documented data-quality query over the event log, as the view dq_report",
+          _dq_report, todo=3, points=2, variable=False,
           nudge="explode the expectations array of the flow_progress details (a JSON path, then from_json with "
-                "an array<struct<...>> schema), keep flow_progress events of the latest update, group by dataset "
-                "and expectation, sum passed_records and failed_records.",
+                "an array<struct<...>> schema), keep flow_progress events of the latest update (the view latest_update), group "
+                "by dataset and expectation, sum passed_records and failed_records; CREATE OR REPLACE TEMP VIEW "
+                "dq_report AS <that query>.",
           doc=EVENT_LOG_DOC,
-          answer=_dq_report_answer),
+          answer=_DQ_REPORT_ANSWER),
 ]
