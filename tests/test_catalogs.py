@@ -195,3 +195,42 @@ def test_a_grant_in_one_catalog_does_not_reach_the_other(two):
     shown = {(r.principal, r.actionType, r.objectKey) for r in sql(f"SHOW GRANTS ON SCHEMA {DEV}.s").collect()}
     assert ("analysts", "SELECT", f"{DEV}.s") in shown
     assert not sql(f"SHOW GRANTS ON SCHEMA {PROD}.s").collect()
+
+
+# SQL functions in a catalog: SHOW FUNCTIONS, DESCRIBE FUNCTION and DROP FUNCTION are answered from
+# the local metastore (Spark alone says MISSING_CATALOG_ABILITY.FUNCTIONS for catalog main).
+# https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-aux-show-functions
+# https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-aux-describe-function
+# https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-drop-function
+@pytest.mark.parametrize("text, parsed", [
+    ("SHOW FUNCTIONS", ("SHOW", "ALL", None, None, False)),
+    ("SHOW USER FUNCTIONS IN main.s LIKE 'tw*'", ("SHOW", "USER", "main.s", "tw*", False)),
+    ("show system functions 'abs|upper';", ("SHOW", "SYSTEM", None, "abs|upper", False)),
+    ("DESC FUNCTION EXTENDED `main`.s.twice", ("DESCRIBE", "ALL", "main.s.twice", None, True)),
+])
+def test_function_statements_parse(text, parsed):
+    from lakehouse.governance.functions import parse_function_statement
+
+    fs = parse_function_statement(text)
+    assert (fs.verb, fs.kind, fs.name, fs.pattern, fs.extended) == parsed
+
+
+def test_show_describe_drop_function_in_a_catalog(two):
+    sql(f"CREATE OR REPLACE FUNCTION {DEV}.s.twice(x INT) RETURNS INT RETURN x * 2", spark=two)
+    try:
+        assert sql(f"SELECT {DEV}.s.twice(21) AS v").first().v == 42
+        shown = sql(f"SHOW USER FUNCTIONS IN {DEV}.s")
+        assert shown.columns == ["function"] and ids(shown) == [f"{DEV}.s.twice"]
+        assert ids(sql(f"SHOW USER FUNCTIONS IN {PROD}.s")) == []
+        assert ids(sql("SHOW SYSTEM FUNCTIONS LIKE 'upper'")) == ["upper"]
+        desc = [r.function_desc for r in sql(f"DESCRIBE FUNCTION EXTENDED {DEV}.s.twice").collect()]
+        assert desc[0] == f"Function: {DEV}.s.twice" and "Input:    x INT" in desc and "Body:     x * 2" in desc
+        assert sql("DESCRIBE FUNCTION upper").columns == ["function_desc"]   # a built-in: Spark's answer
+        with pytest.raises(GovernanceError, match="ROUTINE_NOT_FOUND"):
+            sql(f"DESCRIBE FUNCTION {PROD}.s.twice")
+    finally:
+        sql(f"DROP FUNCTION {DEV}.s.twice", spark=two)
+    assert ids(sql(f"SHOW USER FUNCTIONS IN {DEV}.s")) == []
+    with pytest.raises(GovernanceError, match="ROUTINE_NOT_FOUND"):
+        sql(f"DROP FUNCTION {DEV}.s.twice")
+    sql(f"DROP FUNCTION IF EXISTS {DEV}.s.twice")

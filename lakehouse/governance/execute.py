@@ -17,6 +17,7 @@ from sqlglot.errors import ParseError
 
 from .errors import GovernanceError, UcSyntaxError
 from .catalogs import run_catalog_statement
+from .functions import parse_function_statement, run_function_statement
 from .grammar import CatalogStatement, parse_uc
 from .principals import current_principal
 from .statement import DIALECT, Statement, table_parts
@@ -61,6 +62,9 @@ def sql(statement: str, *, spark=None):
         return run_catalog_statement(st, uc)
     if uc is not None:  # a Unity Catalog statement Spark has no grammar for
         return run_uc_statement(st, uc)
+    functions = parse_function_statement(statement)
+    if functions is not None:  # SQL functions live in the local metastore, not in Spark
+        return run_function_statement(st, functions)
     try:
         trees = sqlglot.parse(statement, read=DIALECT)
     except ParseError as exc:

@@ -140,7 +140,8 @@ def _create_function(st: Statement, tree: exp.Create):
 def _drop(st: Statement, tree: exp.Drop):
     kind = (tree.args.get("kind") or "").upper()
     kind = {"DATABASE": "SCHEMA", "VIEW": "TABLE"}.get(kind, kind)
-    parts = table_parts(tree.this) if isinstance(tree.this, exp.Table) else []
+    target = tree.this if isinstance(tree.this, exp.Table) else next(iter(tree.args.get("tables") or []), None)
+    parts = table_parts(target) if isinstance(target, exp.Table) else []  # sqlglot 30: DROP's name in tables
     if kind not in ("TABLE", "SCHEMA", "FUNCTION") or not parts:
         return _other(st, tree)
     name = st.full(parts) if kind != "SCHEMA" else st.full_name(".".join(parts), "SCHEMA")
