@@ -234,3 +234,16 @@ def test_show_describe_drop_function_in_a_catalog(two):
     with pytest.raises(GovernanceError, match="ROUTINE_NOT_FOUND"):
         sql(f"DROP FUNCTION {DEV}.s.twice")
     sql(f"DROP FUNCTION IF EXISTS {DEV}.s.twice")
+
+
+def test_create_delta_path_table_with_main_current(two, tmp_path):
+    """``CREATE TABLE [IF NOT EXISTS] delta.`/path``` makes the table at the path while the current
+    catalog is ``main`` (Delta's catalog answers any path with a table object; IF NOT EXISTS then
+    created nothing, silently)."""
+    path = tmp_path / "path_table"
+    sql("USE CATALOG main")
+    two.sql(f"CREATE TABLE IF NOT EXISTS delta.`{path}` (id INT) USING DELTA")
+    assert (path / "_delta_log").is_dir()
+    two.sql(f"CREATE TABLE IF NOT EXISTS delta.`{path}` (id INT) USING DELTA")   # exists: nothing to do
+    two.sql(f"INSERT INTO delta.`{path}` VALUES (7)")
+    assert ids(two.sql(f"SELECT id FROM delta.`{path}`")) == [7]

@@ -300,6 +300,25 @@ public class LocalCatalog implements RelationCatalog, StagingTableCatalog, Suppo
     return out.toArray(new Identifier[0]);
   }
 
+  /**
+   * Whether a table exists. A Delta path identifier ({@code delta.`/p`}) exists when {@code /p} holds a
+   * Delta log: Delta's catalog answers any path with a table object, so the default (a successful
+   * lookup) called every path an existing table, and {@code CREATE TABLE IF NOT EXISTS delta.`/p`}
+   * created nothing while the current catalog was this one.
+   */
+  @Override
+  public boolean tableExists(Identifier ident) {
+    if (isPath(ident)) {
+      if (!ident.namespace()[0].equalsIgnoreCase("delta")) {
+        return false;
+      }
+      // local paths only (the course's file system): a plain path or a file: URI
+      String path = ident.name().startsWith("file:") ? java.net.URI.create(ident.name()).getPath() : ident.name();
+      return java.nio.file.Files.isDirectory(java.nio.file.Paths.get(path, "_delta_log"));
+    }
+    return RelationCatalog.super.tableExists(ident);
+  }
+
   /** A table (Delta's {@code DeltaTableV2} for Delta tables) or a view (Spark 4.2 wants one lookup for both). */
   @Override
   public Relation loadRelation(Identifier ident) throws NoSuchTableException {
