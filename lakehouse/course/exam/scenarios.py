@@ -186,7 +186,8 @@ class Runner:
         # the scenario's grants live in its own metastore file: the learner's (and other processes')
         # governance state is never touched, not even for the length of a run
         with metastore_file(folder / "metastore.json"):
-            governed("GRANT USE CATALOG ON CATALOG spark_catalog TO `account users`", spark=self.spark)
+            catalog = self.spark.sql("SELECT current_catalog()").first()[0]   # main, with the course's catalogs
+            governed(f"GRANT USE CATALOG ON CATALOG {catalog} TO `account users`", spark=self.spark)
             return self._statements(s["sql"], execute)
 
     def _cdc(self, s, schema, folder):

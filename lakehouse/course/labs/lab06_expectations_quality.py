@@ -116,8 +116,8 @@ CHECKS = [
           _dq_report, todo=3, points=2, variable=False,
           nudge="explode the expectations array of the flow_progress details (a JSON path, then from_json with "
                 "an array<struct<...>> schema), keep flow_progress events of the latest update (the view latest_update), group "
-                "by dataset and expectation, sum passed_records and failed_records; CREATE OR REPLACE TEMP VIEW "
-                "dq_report AS <that query>.",
+                "by dataset and expectation, sum passed_records and failed_records; keep the query as a "
+                "temporary view named dq_report.",
           doc=EVENT_LOG_DOC,
           answer=_DQ_REPORT_ANSWER),
 ]
